@@ -1,0 +1,174 @@
+package spec
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+//go:embed smc-2019-06-01.yaml ebs-2021-07-30.yaml gateway.yaml
+var files embed.FS
+
+// Documents lists the embedded OpenAPI documents, one per product.
+var Documents = []string{"smc-2019-06-01.yaml", "ebs-2021-07-30.yaml"}
+
+// Catalog is every product and action of the contract.
+type Catalog struct {
+	Gateway   *Gateway
+	products  []*Product
+	byVersion map[string]*Product
+	byName    map[string]*Product
+}
+
+var (
+	defaultOnce sync.Once
+	defaultCat  *Catalog
+	defaultErr  error
+)
+
+// Default returns the catalog of the embedded documents, loaded once per process.
+func Default() (*Catalog, error) {
+	defaultOnce.Do(func() { defaultCat, defaultErr = Load() })
+	return defaultCat, defaultErr
+}
+
+// MustDefault is Default for callers that cannot go on without the contract.
+func MustDefault() *Catalog {
+	c, err := Default()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Load reads, validates and indexes the embedded documents.
+func Load() (*Catalog, error) {
+	gw, err := loadGateway()
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{Gateway: gw, byVersion: map[string]*Product{}, byName: map[string]*Product{}}
+	for _, name := range Documents {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		p, err := LoadProduct(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		c.products = append(c.products, p)
+		c.byVersion[p.Version] = p
+		c.byName[p.Name] = p
+	}
+	return c, nil
+}
+
+// Products returns the products in document order (smc, then ebs).
+func (c *Catalog) Products() []*Product { return c.products }
+
+// ByVersion returns the product served under an API Version, e.g. "2019-06-01".
+func (c *Catalog) ByVersion(version string) (*Product, bool) {
+	p, ok := c.byVersion[version]
+	return p, ok
+}
+
+// ByName returns a product by its code, "smc" or "ebs".
+func (c *Catalog) ByName(name string) (*Product, bool) {
+	p, ok := c.byName[name]
+	return p, ok
+}
+
+// Lookup finds an action by API version and name.
+func (c *Catalog) Lookup(version, action string) (*Action, bool) {
+	p, ok := c.byVersion[version]
+	if !ok {
+		return nil, false
+	}
+	return p.Action(action)
+}
+
+// Actions returns every action, product by product, sorted by name within a product.
+func (c *Catalog) Actions() []*Action {
+	var out []*Action
+	for _, p := range c.products {
+		out = append(out, p.Actions()...)
+	}
+	return out
+}
+
+// LoadProduct loads and validates one OpenAPI document and builds its actions.
+func LoadProduct(data []byte) (*Product, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(data)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, fmt.Errorf("validate: %w", err)
+	}
+	p := &Product{Doc: doc, Source: data, Version: doc.Info.Version, actions: map[string]*Action{}}
+	if err := p.readInfo(doc.Info.Extensions); err != nil {
+		return nil, err
+	}
+	for path, item := range doc.Paths.Map() {
+		a, err := buildAction(p, path, item)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if _, dup := p.actions[a.Name]; dup {
+			return nil, fmt.Errorf("%s: action %s described twice", path, a.Name)
+		}
+		p.actions[a.Name] = a
+		p.names = append(p.names, a.Name)
+	}
+	sort.Strings(p.names)
+	return p, nil
+}
+
+func (p *Product) readInfo(ext map[string]any) error {
+	var info struct {
+		Product   string             `json:"x-acs-product"`
+		Host      string             `json:"x-acs-host"`
+		Gateway   GatewayFamilies    `json:"x-acs-gateway"`
+		Separator string             `json:"x-acs-list-separator"`
+		Objects   map[string]*Object `json:"x-acs-objects"`
+		Choices   []Choice           `json:"x-acs-choices"`
+	}
+	if err := remarshal(ext, &info); err != nil {
+		return fmt.Errorf("info extensions: %w", err)
+	}
+	if info.Product == "" || info.Host == "" {
+		return fmt.Errorf("info: x-acs-product and x-acs-host are required")
+	}
+	if info.Gateway.Missing.Code == "" || info.Gateway.Invalid.Code == "" {
+		return fmt.Errorf("info: x-acs-gateway needs missing and invalid families")
+	}
+	p.Name, p.Host, p.Families, p.Choices = info.Product, info.Host, info.Gateway, info.Choices
+	p.ListSeparator = info.Separator
+	if p.ListSeparator == "" {
+		p.ListSeparator = ", "
+	}
+	p.Objects = info.Objects
+	for kind, o := range p.Objects {
+		o.Kind = kind
+		if o.IDParam == "" || o.NotFound == "" {
+			return fmt.Errorf("x-acs-objects.%s: idParam and notFound are required", kind)
+		}
+	}
+	return nil
+}
+
+// remarshal copies decoded extension values into a typed struct through JSON.
+func remarshal(in any, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}

@@ -1,0 +1,206 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/smcct/smcct/rpc/flat"
+)
+
+// Style is how a parameter travels on the wire (x-acs-style).
+type Style string
+
+// The parameter encodings of docs/spec-format.md.
+const (
+	StyleScalar     Style = ""
+	StyleRepeatList Style = "repeatList"
+	StyleFlat       Style = "flat"
+	StyleJSON       Style = "json"
+)
+
+// ErrorCode is one documented error: its code, HTTP status and message template (%s holes).
+type ErrorCode struct {
+	Code    string `json:"code"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// Format fills the message template's %s holes with args, leaving extra holes empty.
+func (e ErrorCode) Format(args ...string) string {
+	n := strings.Count(e.Message, "%s")
+	vals := make([]any, n)
+	for i := range vals {
+		if i < len(args) {
+			vals[i] = args[i]
+		} else {
+			vals[i] = ""
+		}
+	}
+	if n == 0 {
+		return e.Message
+	}
+	return fmt.Sprintf(e.Message, vals...)
+}
+
+// Family is a gateway code family entry: the code and message with a {Name} placeholder.
+type Family struct {
+	Code    string `json:"code"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// For returns the error for one wire parameter name.
+func (f Family) For(name string) ErrorCode {
+	return ErrorCode{
+		Code:    strings.ReplaceAll(f.Code, "{Name}", name),
+		Status:  f.Status,
+		Message: strings.ReplaceAll(f.Message, "{Name}", name),
+	}
+}
+
+// GatewayFamilies says which code family a product's gateway uses for parameter errors.
+type GatewayFamilies struct {
+	Missing Family `json:"missing"`
+	Invalid Family `json:"invalid"`
+	Unknown Family `json:"unknown"`
+}
+
+// Object is a stateful kind (x-acs-objects): how requests name it and which states it has.
+type Object struct {
+	Kind     string              `json:"-"`
+	IDParam  string              `json:"idParam"`
+	IDField  string              `json:"idField"`
+	IDPrefix string              `json:"idPrefix"`
+	States   map[string][]string `json:"states"`
+	NotFound string              `json:"notFound"`
+}
+
+// Choice records a decision taken where the sources disagree or are silent.
+type Choice struct {
+	Topic  string `json:"topic"`
+	Choice string `json:"choice"`
+	Reason string `json:"reason"`
+}
+
+// Condition restricts a precondition or effect to requests whose parameter has one of the
+// given wire values. An absent parameter has the value "" unless the schema gives a default.
+type Condition struct {
+	Param string   `json:"param"`
+	In    []string `json:"in"`
+}
+
+// Precondition is a state an object must be in for the action to succeed.
+type Precondition struct {
+	Object string     `json:"object"`
+	Field  string     `json:"field"`
+	In     []string   `json:"in"`
+	Error  string     `json:"error"`
+	Args   []string   `json:"args"`
+	When   *Condition `json:"when,omitempty"`
+}
+
+// Effect is what a successful call does to the state of its object.
+type Effect struct {
+	When    *Condition        `json:"when,omitempty"`
+	Set     map[string]string `json:"set,omitempty"`
+	Via     []string          `json:"via,omitempty"`
+	Settles map[string]string `json:"settles,omitempty"`
+	Deletes bool              `json:"deletes,omitempty"`
+}
+
+// Requirement is a conditional rule between parameters that a schema cannot state.
+type Requirement struct {
+	If    Condition `json:"if"`
+	Then  []string  `json:"then"`
+	Error string    `json:"error,omitempty"`
+}
+
+// Param is one top-level request parameter of an action.
+type Param struct {
+	Name     string
+	Style    Style
+	Required bool
+	Schema   *openapi3.Schema
+	// ErrorOn maps a schema keyword to an action error code (x-acs-error-on).
+	ErrorOn map[string]string
+	// Shape tells the flat codec how to decode the parameter.
+	Shape *flat.Shape
+}
+
+// Action is one RPC action of one product, as the spec describes it.
+type Action struct {
+	Name          string
+	Product       *Product
+	Summary       string
+	Write         bool
+	Object        string
+	Params        []*Param
+	Preconditions []Precondition
+	Effects       []Effect
+	Requires      []Requirement
+	Errors        []ErrorCode
+	// Request is an object schema built from Params: what decoded parameters must satisfy.
+	Request *openapi3.Schema
+	// Response is the success body schema; Example validates against it.
+	Response *openapi3.Schema
+	Example  any
+	PathItem *openapi3.PathItem
+
+	params map[string]*Param
+	errors map[string]ErrorCode
+}
+
+// Param returns the top-level parameter with the given name.
+func (a *Action) Param(name string) (*Param, bool) {
+	p, ok := a.params[name]
+	return p, ok
+}
+
+// Error returns the documented error with the given code.
+func (a *Action) Error(code string) (ErrorCode, bool) {
+	e, ok := a.errors[code]
+	return e, ok
+}
+
+// Shapes returns the flat codec shapes of every parameter, keyed by name.
+func (a *Action) Shapes() map[string]*flat.Shape {
+	m := make(map[string]*flat.Shape, len(a.Params))
+	for _, p := range a.Params {
+		m[p.Name] = p.Shape
+	}
+	return m
+}
+
+// Product is one API product and version: smc 2019-06-01 or ebs 2021-07-30.
+type Product struct {
+	Name     string
+	Version  string
+	Host     string
+	Families GatewayFamilies
+	// ListSeparator joins allowed states in message templates.
+	ListSeparator string
+	Objects       map[string]*Object
+	Choices       []Choice
+	Doc           *openapi3.T
+	// Source is the YAML text the document was loaded from.
+	Source []byte
+
+	actions map[string]*Action
+	names   []string
+}
+
+// Action returns the named action of this product.
+func (p *Product) Action(name string) (*Action, bool) {
+	a, ok := p.actions[name]
+	return a, ok
+}
+
+// Actions returns the product's actions sorted by name.
+func (p *Product) Actions() []*Action {
+	out := make([]*Action, len(p.names))
+	for i, n := range p.names {
+		out[i] = p.actions[n]
+	}
+	return out
+}
