@@ -1,0 +1,188 @@
+package reference
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/smcct/smcct/fixtures"
+	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
+)
+
+// Options configure a reference Server. The zero value is a fresh in-memory reference on a
+// virtual clock, seeded with fixtures/default.yaml, with the control plane on.
+type Options struct {
+	Catalog   *spec.Catalog // default spec.Default()
+	Clock     *Clock        // default: virtual, starting at DefaultStart
+	Fixtures  []byte        // fixtures YAML; default fixtures.Default
+	StatePath string        // bbolt file for durable state; "" keeps state in memory
+	Strict    bool          // reject requests that only earned warnings (unknown parameters)
+	NoControl bool          // turn the /_smcct/ control plane off
+	Logger    *slog.Logger  // default: discard
+	// Wall is the clock for the gateway's timestamp window. It stays on wall time even when
+	// business time is virtual, because SDKs stamp requests with their own wall clock.
+	Wall func() time.Time
+}
+
+// DefaultStart is where a virtual clock starts: a fixed instant makes runs repeatable.
+var DefaultStart = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+// Server is the reference implementation.
+type Server struct {
+	opts     Options
+	catalog  *spec.Catalog
+	clock    *Clock
+	store    *Store
+	fixtures *Fixtures
+	handlers map[string]map[string]Handler
+	log      *slog.Logger
+}
+
+// New builds a Server: loads the contract and fixtures, and restores durable state if any.
+func New(opts Options) (*Server, error) {
+	s := &Server{opts: opts, catalog: opts.Catalog, clock: opts.Clock, log: opts.Logger, handlers: handlers()}
+	if s.catalog == nil {
+		c, err := spec.Default()
+		if err != nil {
+			return nil, err
+		}
+		s.catalog = c
+	}
+	if s.clock == nil {
+		s.clock = NewVirtualClock(DefaultStart)
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	data := opts.Fixtures
+	if data == nil {
+		data = fixtures.Default
+	}
+	f, err := ParseFixtures(data)
+	if err != nil {
+		return nil, err
+	}
+	s.fixtures = f
+	s.store = newStore()
+	if err := s.applyFixtures(s.store); err != nil {
+		return nil, err
+	}
+	if opts.StatePath != "" {
+		if err := s.openState(opts.StatePath); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close releases the durable state file, if any.
+func (s *Server) Close() error {
+	if s.store.persist != nil {
+		return s.store.persist.close()
+	}
+	return nil
+}
+
+// Clock returns the business clock.
+func (s *Server) Clock() *Clock { return s.clock }
+
+// applyFixtures creates the fixture accounts, keys and objects in st.
+func (s *Server) applyFixtures(st *Store) error {
+	now := s.clock.Now()
+	for _, af := range s.fixtures.Accounts {
+		a := newAccount(af.ID, af.Name)
+		kinds, err := rawKinds(af.State)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", af.ID, err)
+		}
+		for _, d := range a.domains() {
+			if err := d.seed(kinds, now); err != nil {
+				return fmt.Errorf("account %s: %w", af.ID, err)
+			}
+		}
+		st.accounts[a.ID] = a
+		for _, k := range af.AccessKeys {
+			st.keys[k.ID] = a.ID
+			st.secrets[k.ID] = k.Secret
+		}
+	}
+	return nil
+}
+
+// openState replaces fixture accounts with the saved ones and keeps saving from now on.
+func (s *Server) openState(path string) error {
+	p, err := openPersister(path)
+	if err != nil {
+		return err
+	}
+	saved, err := p.load()
+	if err != nil {
+		p.close()
+		return err
+	}
+	for id, a := range saved {
+		if fa, ok := s.store.accounts[id]; ok {
+			a.Name = fa.Name
+		}
+		s.store.accounts[id] = a
+	}
+	if t, ok := p.loadClock(); ok {
+		s.clock.restore(t)
+	}
+	s.store.persist = p
+	return nil
+}
+
+// invoke runs one admitted, validated call for an account: ClientToken replay, the spec's
+// state preconditions, then the handler, all under the store lock. A panic in a handler
+// becomes InternalError and is logged; it never reaches the client as a crash.
+func (s *Server) invoke(accountID string, a *spec.Action, in map[string]any) (result any, err error) {
+	h, ok := s.handlers[a.Product.Name][a.Name]
+	if !ok {
+		return nil, s.internal(a, fmt.Errorf("no handler for %s", a.Name))
+	}
+	now := s.clock.Now()
+	err = s.store.with(accountID, now, a.Write, func(acct *Account) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = s.internal(a, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+			}
+		}()
+		c := &Ctx{Action: a, In: in, Account: acct, Now: now, Regions: s.fixtures.Regions}
+		if replay, done, err := idempotentReplay(c); done || err != nil {
+			result = replay
+			return err
+		}
+		if err := checkState(c); err != nil {
+			return err
+		}
+		result, err = h(c)
+		if err != nil {
+			return err
+		}
+		return rememberToken(c, result)
+	})
+	if err != nil {
+		if _, ok := rpc.AsError(err); !ok {
+			return nil, s.internal(a, err)
+		}
+		return nil, err
+	}
+	return result, nil
+}
+
+// internal logs an unexpected failure and returns the product's InternalError.
+func (s *Server) internal(a *spec.Action, cause error) *rpc.Error {
+	var e *rpc.Error
+	if errors.As(cause, &e) {
+		return e
+	}
+	s.log.Error("internal error", "action", a.Name, "err", cause)
+	if code, ok := a.Error("InternalError"); ok {
+		return rpc.NewError(code)
+	}
+	return rpc.NewError(s.catalog.Gateway.Error("InternalError"))
+}

@@ -1,0 +1,148 @@
+package reference
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Stateful is an object whose state fields the contract's preconditions read.
+type Stateful interface {
+	// State returns the value of a state field (x-acs-objects states), "" if it has none.
+	State(field string) string
+}
+
+// domain is one product's share of an account's state. smcState and ebsState implement it;
+// everything in it must round-trip through JSON (durable state, export/import).
+type domain interface {
+	// advance runs every lifecycle up to now. It must be idempotent for the same now.
+	advance(now time.Time)
+	// dump returns the objects by kind key ("replicationJobs"), with API field names.
+	dump() map[string]any
+	// seed adds or replaces objects given in the dump's shape, for the kinds it knows.
+	seed(kinds map[string]json.RawMessage, now time.Time) error
+	// lookup finds an object of a kind named in the spec's x-acs-objects.
+	lookup(kind, id string) (Stateful, bool)
+	// force overwrites state fields of the object with this ID; false if there is none.
+	force(id string, fields map[string]string) (bool, error)
+}
+
+// Account is everything one Alibaba account owns. Its fields are guarded by Store.mu.
+type Account struct {
+	ID   string    `json:"id"`
+	Name string    `json:"name"`
+	Seq  uint64    `json:"seq"` // feeds IDs, so that a replayed run mints the same ones
+	SMC  *smcState `json:"smc"`
+	EBS  *ebsState `json:"ebs"`
+	// Idem remembers ClientToken calls: product|action|token -> the first call's outcome.
+	Idem map[string]idemRecord `json:"idem,omitempty"`
+}
+
+type idemRecord struct {
+	Params string          `json:"params"` // canonical business parameters of the first call
+	Result json.RawMessage `json:"result"`
+}
+
+func newAccount(id, name string) *Account {
+	return &Account{ID: id, Name: name, SMC: newSMCState(), EBS: newEBSState(), Idem: map[string]idemRecord{}}
+}
+
+func (a *Account) domains() []domain { return []domain{a.SMC, a.EBS} }
+
+func (a *Account) domain(product string) domain {
+	if product == "ebs" {
+		return a.EBS
+	}
+	return a.SMC
+}
+
+// NewID mints an ID with the service's prefix and 20 lower-case alphanumerics. IDs depend
+// only on the account and a counter, so the same run always yields the same IDs.
+func (a *Account) NewID(prefix string) string {
+	a.Seq++
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+	h := fnv64(a.ID) ^ (a.Seq * 0x9E3779B97F4A7C15)
+	b := make([]byte, 20)
+	for i := range b {
+		h ^= h >> 29
+		h *= 0xBF58476D1CE4E5B9
+		h ^= h >> 32
+		b[i] = alphabet[h%36]
+	}
+	return prefix + string(b)
+}
+
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Store holds every account behind one lock. Handlers run with the lock held and copy
+// values out into their responses, so nothing outside sees a half-made change.
+type Store struct {
+	mu       sync.Mutex
+	accounts map[string]*Account // by account ID
+	keys     map[string]string   // AccessKeyId -> account ID
+	secrets  map[string]string   // AccessKeyId -> secret
+	persist  *persister          // nil unless --state
+}
+
+func newStore() *Store {
+	return &Store{accounts: map[string]*Account{}, keys: map[string]string{}, secrets: map[string]string{}}
+}
+
+// Secret returns the secret of an AccessKeyId; rpc.Gateway calls it to verify signatures.
+func (s *Store) Secret(accessKeyID string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sec, ok := s.secrets[accessKeyID]
+	return sec, ok
+}
+
+// accountFor returns the account ID an AccessKeyId belongs to.
+func (s *Store) accountFor(accessKeyID string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.keys[accessKeyID]
+	return id, ok
+}
+
+// with runs fn on one account under the lock, after bringing its lifecycles up to now. When
+// write is true and fn succeeds, the account is saved before with returns: an acknowledged
+// write is a durable one.
+func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Account) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("no account %q", accountID)
+	}
+	for _, d := range a.domains() {
+		d.advance(now)
+	}
+	if err := fn(a); err != nil {
+		return err
+	}
+	if write && s.persist != nil {
+		return s.persist.save(a)
+	}
+	return nil
+}
+
+// accountIDs returns every account ID, sorted.
+func (s *Store) accountIDs() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]string, 0, len(s.accounts))
+	for id := range s.accounts {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
