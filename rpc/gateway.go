@@ -1,0 +1,201 @@
+package rpc
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/smcct/smcct/spec"
+)
+
+// Format is the response format a request asked for.
+type Format string
+
+// The two formats of the RPC gateway. JSON is smcct's default (and the SDKs' choice); the
+// older "common parameters" page says XML, but every client sends Format or Accept JSON.
+const (
+	JSON Format = "JSON"
+	XML  Format = "XML"
+)
+
+// Signer names a signature version.
+type Signer int
+
+// The signature versions: v1 (HMAC-SHA1 in the query, the v1 Go SDK) and v3
+// (ACS3-HMAC-SHA256 in headers, the v2 SDKs).
+const (
+	V1 Signer = iota + 1
+	V3
+)
+
+func (s Signer) String() string {
+	switch s {
+	case V1:
+		return "v1"
+	case V3:
+		return "v3"
+	}
+	return "none"
+}
+
+// Call is an admitted request: who called which action of which product, with what.
+type Call struct {
+	Product *spec.Product
+	Action  *spec.Action
+	// Params holds query and form-body parameters merged, common ones included.
+	Params        url.Values
+	AccessKeyID   string
+	SecurityToken string
+	Signer        Signer
+	Format        Format
+	Nonce         string
+	Timestamp     time.Time
+}
+
+// Host is the HostId of error bodies: the product's endpoint, or "" before routing.
+func (c *Call) Host() string {
+	if c == nil || c.Product == nil {
+		return ""
+	}
+	return c.Product.Host
+}
+
+// Gateway performs the checks the API gateway makes before any product sees a request.
+//
+// Order of checks (the first failure answers):
+//  1. HTTP method GET or POST (UnsupportedHTTPMethod).
+//  2. Size: raw query, body, parameter count, name and value lengths
+//     (InvalidParameter.TooLarge); then query and form parsing (InvalidParameter.Format).
+//  3. Format JSON or XML (InvalidParameter.Format). From here on errors are rendered in the
+//     format asked for, as the real gateway does.
+//  4. Action and Version present (Missing*), Version known (InvalidVersion), Action known
+//     (InvalidAction.NotFound). Routing comes before authentication: it needs no secret.
+//  5. Authentication fields present: v1 AccessKeyId, Signature, SignatureMethod,
+//     SignatureVersion, Timestamp, SignatureNonce; v3 a well-formed Authorization signing
+//     host and the x-acs headers, x-acs-date, x-acs-signature-nonce.
+//  6. SignatureMethod / algorithm and SignatureVersion known.
+//  7. Timestamp well formed, then within the skew of the wall clock (InvalidTimeStamp.*).
+//  8. AccessKeyId known (InvalidAccessKeyId.NotFound).
+//  9. Signature (SignatureDoesNotMatch with the server's string to sign).
+//  10. Nonce unused (SignatureNonceUsed): last, so a forged request cannot burn a nonce.
+type Gateway struct {
+	Catalog *spec.Catalog
+	// Lookup finds the product of a Version; nil means Catalog.ByVersion. It lets a caller
+	// serve other or fewer products than the catalog holds.
+	Lookup func(version string) (*spec.Product, bool)
+	// Secrets returns the secret of an AccessKeyId.
+	Secrets func(accessKeyID string) (secret string, ok bool)
+	// Now is the wall clock for timestamp skew. Never the reference's virtual business
+	// clock: clients sign with real time. nil means time.Now.
+	Now    func() time.Time
+	Nonces *NonceCache
+	Limits Limits
+}
+
+// Admit runs the gateway checks. The returned Call is never nil: on error it carries what
+// was learned before the failure (Format, Product), so the error can be written in the
+// client's format with the product's HostId.
+func (g *Gateway) Admit(r *http.Request) (*Call, *Error) {
+	call := &Call{Format: JSON}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return call, g.err("UnsupportedHTTPMethod")
+	}
+	w, e := g.readWire(r, g.Limits.withDefaults())
+	if e != nil {
+		return call, e
+	}
+	call.Params = w.params
+	if e := g.format(call, w.params); e != nil {
+		return call, e
+	}
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		return call, g.admitV3(call, r, w, auth)
+	}
+	return call, g.admitV1(call, r, w)
+}
+
+func (g *Gateway) format(call *Call, params url.Values) *Error {
+	f := params.Get("Format")
+	switch {
+	case f == "" || strings.EqualFold(f, string(JSON)):
+		call.Format = JSON
+	case strings.EqualFold(f, string(XML)):
+		call.Format = XML
+	default:
+		return g.err("InvalidParameter.Format")
+	}
+	return nil
+}
+
+// route resolves Version and Action, which both signature versions carry (in parameters
+// or x-acs headers).
+func (g *Gateway) route(call *Call, version, action string) *Error {
+	if action == "" {
+		return g.err("MissingAction")
+	}
+	if version == "" {
+		return g.err("MissingVersion")
+	}
+	lookup := g.Lookup
+	if lookup == nil {
+		lookup = g.Catalog.ByVersion
+	}
+	p, ok := lookup(version)
+	if !ok {
+		return g.err("InvalidVersion")
+	}
+	call.Product = p
+	a, ok := p.Action(action)
+	if !ok {
+		return g.err("InvalidAction.NotFound")
+	}
+	call.Action = a
+	return nil
+}
+
+// clock checks the timestamp against the wall clock and returns the moment a request
+// with this timestamp stops being acceptable (when its nonce may be forgotten).
+func (g *Gateway) clock(call *Call, ts string) (time.Time, *Error) {
+	t, err := time.Parse("2006-01-02T15:04:05Z", ts)
+	if err != nil {
+		return time.Time{}, g.err("InvalidTimeStamp.Format")
+	}
+	skew := g.Catalog.Gateway.TimestampSkew
+	if skew <= 0 {
+		skew = 15 * time.Minute
+	}
+	now := g.now()
+	if d := now.Sub(t); d > skew || d < -skew {
+		return time.Time{}, g.err("InvalidTimeStamp.Expired")
+	}
+	call.Timestamp = t
+	return t.Add(skew), nil
+}
+
+func (g *Gateway) secret(id string) (string, *Error) {
+	if g.Secrets != nil {
+		if s, ok := g.Secrets(id); ok {
+			return s, nil
+		}
+	}
+	return "", g.err("InvalidAccessKeyId.NotFound")
+}
+
+func (g *Gateway) useNonce(call *Call, expires time.Time) *Error {
+	if g.Nonces != nil && !g.Nonces.Use(call.AccessKeyID, call.Nonce, expires, g.now()) {
+		return g.err("SignatureNonceUsed")
+	}
+	return nil
+}
+
+func (g *Gateway) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+func (g *Gateway) err(code string, args ...string) *Error {
+	return NewError(g.Catalog.Gateway.Error(code), args...)
+}

@@ -1,0 +1,133 @@
+package rpc
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Limits bound what the gateway reads from one request, so that no request can make it
+// allocate without bound. Zero fields take the Default values.
+type Limits struct {
+	MaxBody   int64 // bytes of request body
+	MaxQuery  int   // bytes of raw query string
+	MaxParams int   // parameters, query and body together
+	MaxKey    int   // bytes of one parameter name
+	MaxValue  int   // bytes of one parameter value
+}
+
+// DefaultLimits are generous for every SMC and EBS action (the largest real request, a
+// CreateReplicationJob with 16 data disks and their partitions, is a few KiB).
+var DefaultLimits = Limits{MaxBody: 1 << 20, MaxQuery: 256 << 10, MaxParams: 1024, MaxKey: 256, MaxValue: 64 << 10}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxBody > 0 {
+		d.MaxBody = l.MaxBody
+	}
+	if l.MaxQuery > 0 {
+		d.MaxQuery = l.MaxQuery
+	}
+	if l.MaxParams > 0 {
+		d.MaxParams = l.MaxParams
+	}
+	if l.MaxKey > 0 {
+		d.MaxKey = l.MaxKey
+	}
+	if l.MaxValue > 0 {
+		d.MaxValue = l.MaxValue
+	}
+	return d
+}
+
+// wire is a request as read off the connection, before any protocol check.
+type wire struct {
+	query  url.Values // from the URL only: v3 signs exactly these
+	params url.Values // query and form body merged: what v1 signs and handlers see
+	body   []byte
+}
+
+// readWire reads and parses a request within the limits. Sizes are checked before parsing
+// so an oversized request costs no more than its limit.
+func (g *Gateway) readWire(r *http.Request, lim Limits) (*wire, *Error) {
+	if len(r.URL.RawQuery) > lim.MaxQuery {
+		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("query string over %d bytes", lim.MaxQuery))
+	}
+	body, e := g.readBody(r, lim.MaxBody)
+	if e != nil {
+		return nil, e
+	}
+	form := isForm(r.Header.Get("Content-Type")) && len(body) > 0
+	n := countParams(r.URL.RawQuery)
+	if form {
+		n += countParams(string(body))
+	}
+	if n > lim.MaxParams {
+		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("more than %d parameters", lim.MaxParams))
+	}
+	w := &wire{body: body}
+	var err error
+	if w.query, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+		return nil, g.err("InvalidParameter.Format")
+	}
+	w.params = w.query
+	if form {
+		bodyParams, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, g.err("InvalidParameter.Format")
+		}
+		w.params = make(url.Values, len(w.query)+len(bodyParams))
+		for _, src := range []url.Values{w.query, bodyParams} {
+			for k, vs := range src {
+				w.params[k] = append(w.params[k], vs...)
+			}
+		}
+	}
+	return w, checkSizes(g, w.params, lim)
+}
+
+func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.ContentLength > max {
+		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("body over %d bytes", max))
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	if err != nil {
+		return nil, g.err("InvalidParameter.TooLarge", "body could not be read")
+	}
+	if int64(len(body)) > max {
+		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("body over %d bytes", max))
+	}
+	return body, nil
+}
+
+func checkSizes(g *Gateway, params url.Values, lim Limits) *Error {
+	for k, vs := range params {
+		if len(k) > lim.MaxKey {
+			return g.err("InvalidParameter.TooLarge", fmt.Sprintf("a parameter name over %d bytes", lim.MaxKey))
+		}
+		for _, v := range vs {
+			if len(v) > lim.MaxValue {
+				return g.err("InvalidParameter.TooLarge", fmt.Sprintf("parameter %s over %d bytes", k, lim.MaxValue))
+			}
+		}
+	}
+	return nil
+}
+
+// countParams bounds the number of pairs url.ParseQuery would allocate.
+func countParams(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "&") + strings.Count(s, ";") + 1
+}
+
+func isForm(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded")
+}
