@@ -1,0 +1,335 @@
+package flat
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Limits bound the work one request can cause. The decoder allocates in proportion to the
+// number of parameters only, never to an index value, so these are the whole memory budget.
+type Limits struct {
+	MaxParams   int // parameter values in the request, repeated ones counted each time
+	MaxValueLen int // bytes in one value
+	MaxIndex    int // the largest list index accepted where the shape gives no MaxItems
+	MaxDepth    int // dots in one name (DataDisk.1.Part.2.SizeBytes has 4)
+}
+
+// DefaultLimits are generous for every documented action and small enough for a shared server.
+var DefaultLimits = Limits{MaxParams: 1000, MaxValueLen: 64 << 10, MaxIndex: 1000, MaxDepth: 8}
+
+// withDefaults fills zero fields so that a zero Limits means "the defaults", never "nothing".
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxParams > 0 {
+		d.MaxParams = l.MaxParams
+	}
+	if l.MaxValueLen > 0 {
+		d.MaxValueLen = l.MaxValueLen
+	}
+	if l.MaxIndex > 0 {
+		d.MaxIndex = l.MaxIndex
+	}
+	if l.MaxDepth > 0 {
+		d.MaxDepth = l.MaxDepth
+	}
+	return d
+}
+
+// node is one position of the tree the wire names describe, before coercion.
+type node struct {
+	shape  *Shape
+	wire   string
+	value  *string
+	items  map[int]*node
+	fields map[string]*node
+}
+
+type decoder struct {
+	lim      Limits
+	roots    map[string]*node
+	unknown  []string
+	problems []Problem
+	reported map[string]bool // lists already reported as TooMany
+}
+
+// Decode turns flat RPC parameters into plain Go values following shapes (keyed by top-level
+// parameter name). Names that belong to no shape, or to no field of an object, are returned
+// in unknown. Values that cannot be decoded are left out of obj and described in problems; an
+// item that fails inside a list becomes nil so that the other items keep their wire index.
+// unknown and problems are sorted by wire name.
+func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
+	d := &decoder{lim: lim.withDefaults(), roots: map[string]*node{}, reported: map[string]bool{}}
+	obj = map[string]any{}
+	n := 0
+	for _, vs := range values {
+		n += len(vs)
+	}
+	if n > d.lim.MaxParams {
+		return obj, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
+	}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		d.add(name, values[name], shapes)
+	}
+	roots := make([]string, 0, len(d.roots))
+	for name := range d.roots {
+		roots = append(roots, name)
+	}
+	slices.Sort(roots)
+	for _, name := range roots {
+		if v, ok := d.finish(d.roots[name]); ok {
+			obj[name] = v
+		}
+	}
+	slices.SortFunc(d.unknown, CompareNames)
+	slices.SortStableFunc(d.problems, func(a, b Problem) int {
+		if c := CompareNames(a.Param, b.Param); c != 0 {
+			return c
+		}
+		return int(a.Kind) - int(b.Kind)
+	})
+	return obj, d.unknown, d.problems
+}
+
+func (d *decoder) problem(kind ProblemKind, param, format string, args ...any) {
+	d.problems = append(d.problems, Problem{Kind: kind, Param: param, Detail: fmt.Sprintf(format, args...)})
+}
+
+// add places one wire name in the tree, or records why it cannot be placed.
+func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
+	head, _, _ := strings.Cut(name, ".")
+	shape := shapes[head]
+	switch {
+	case shape == nil:
+		d.unknown = append(d.unknown, name)
+		return
+	case len(vals) == 0:
+		return
+	case len(vals) > 1:
+		d.problem(Repeated, name, "given %d times", len(vals))
+		return
+	case len(vals[0]) > d.lim.MaxValueLen:
+		d.problem(TooLarge, name, "value of %d bytes, at most %d are accepted", len(vals[0]), d.lim.MaxValueLen)
+		return
+	case strings.Count(name, ".") > d.lim.MaxDepth:
+		d.problem(TooLarge, name, "name nested more than %d levels", d.lim.MaxDepth)
+		return
+	}
+	parts := strings.Split(name, ".")[1:]
+	if !d.fits(shape, head, parts, name) {
+		return
+	}
+	n := d.roots[head]
+	if n == nil {
+		n = &node{shape: shape, wire: head}
+		d.roots[head] = n
+	}
+	for _, part := range parts {
+		n = n.child(part)
+	}
+	value := vals[0]
+	n.value = &value
+}
+
+// fits checks every part of a name against the shape before anything is built, so that a
+// name that fails half way leaves no empty item or object behind.
+func (d *decoder) fits(shape *Shape, wire string, parts []string, name string) bool {
+	for _, part := range parts {
+		if part == "" {
+			d.problem(BadShape, name, "empty part in the name")
+			return false
+		}
+		switch shape.Kind {
+		case Array:
+			if shape.Elem == nil {
+				d.problem(BadShape, name, "%s has no item shape", wire)
+				return false
+			}
+			if _, ok := d.index(shape, wire, part, name); !ok {
+				return false
+			}
+			shape = shape.Elem
+		case Object:
+			if shape = shape.Fields[part]; shape == nil {
+				d.unknown = append(d.unknown, name)
+				return false
+			}
+		default:
+			if isDigits(part) {
+				d.problem(BadShape, name, "%s is a single value, not a list", wire)
+			} else {
+				d.problem(BadShape, name, "%s is a single value and has no field %s", wire, part)
+			}
+			return false
+		}
+		wire += "." + part
+	}
+	return true
+}
+
+// child returns the node that part names below n, creating it; fits has vetted part.
+func (n *node) child(part string) *node {
+	if n.shape.Kind == Array {
+		idx, _ := strconv.Atoi(part)
+		if n.items == nil {
+			n.items = map[int]*node{}
+		}
+		c := n.items[idx]
+		if c == nil {
+			c = &node{shape: n.shape.Elem, wire: n.wire + "." + part}
+			n.items[idx] = c
+		}
+		return c
+	}
+	if n.fields == nil {
+		n.fields = map[string]*node{}
+	}
+	c := n.fields[part]
+	if c == nil {
+		c = &node{shape: n.shape.Fields[part], wire: n.wire + "." + part}
+		n.fields[part] = c
+	}
+	return c
+}
+
+// index parses a list index. Only canonical decimals from 1 are accepted, so that two
+// names can never address the same item (Tag.1 and Tag.01).
+func (d *decoder) index(list *Shape, wire, part, name string) (int, bool) {
+	if !isDigits(part) {
+		d.problem(BadIndex, name, "list index %q is not a decimal number", part)
+		return 0, false
+	}
+	if part[0] == '0' {
+		d.problem(BadIndex, name, "list indexes start at 1 and have no leading zero")
+		return 0, false
+	}
+	idx := math.MaxInt32
+	if len(part) <= 9 {
+		idx, _ = strconv.Atoi(part)
+	}
+	if maxItems := list.MaxItems; maxItems > 0 && idx > maxItems {
+		if !d.reported[wire] {
+			d.reported[wire] = true
+			d.problem(TooMany, wire, "at most %d items", maxItems)
+		}
+		return 0, false
+	}
+	if idx > d.lim.MaxIndex {
+		d.problem(BadIndex, name, "list index above %d", d.lim.MaxIndex)
+		return 0, false
+	}
+	return idx, true
+}
+
+// finish coerces a subtree into plain values; ok is false when nothing usable remains.
+func (d *decoder) finish(n *node) (any, bool) {
+	switch n.shape.Kind {
+	case Array:
+		return d.finishArray(n)
+	case Object:
+		if n.value != nil {
+			d.problem(BadShape, n.wire, "%s is an object: send its fields as %s.Field", n.wire, n.wire)
+		}
+		if len(n.fields) == 0 {
+			return nil, false
+		}
+		out := make(map[string]any, len(n.fields))
+		for name, c := range n.fields {
+			if v, ok := d.finish(c); ok {
+				out[name] = v
+			}
+		}
+		return out, true
+	}
+	if n.value == nil {
+		return nil, false
+	}
+	return d.coerce(n.shape.Kind, n.wire, *n.value)
+}
+
+func (d *decoder) finishArray(n *node) (any, bool) {
+	if n.value != nil {
+		if len(n.items) > 0 {
+			d.problem(Conflict, n.wire, "given both as %s and as %s.N", n.wire, n.wire)
+			return nil, false
+		}
+		switch elem := n.shape.Elem; {
+		case elem == nil || elem.Kind == Array || elem.Kind == Object:
+			d.problem(BadShape, n.wire, "a list of objects travels as %s.N.Field", n.wire)
+			return nil, false
+		}
+		v, ok := d.coerce(n.shape.Elem.Kind, n.wire, *n.value)
+		return []any{v}, ok
+	}
+	idxs := make([]int, 0, len(n.items))
+	for i := range n.items {
+		idxs = append(idxs, i)
+	}
+	slices.Sort(idxs)
+	for i, idx := range idxs {
+		if idx != i+1 {
+			d.problem(Gap, n.wire+"."+strconv.Itoa(i+1), "%s.%d is given but %s.%d is not", n.wire, idx, n.wire, i+1)
+			return nil, false
+		}
+	}
+	out := make([]any, len(idxs))
+	for i, idx := range idxs {
+		out[i], _ = d.finish(n.items[idx])
+	}
+	return out, len(out) > 0
+}
+
+// coerce converts one wire text to the kind's Go value.
+func (d *decoder) coerce(kind Kind, wire, s string) (any, bool) {
+	switch kind {
+	case String:
+		return s, true
+	case Integer:
+		if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return v, true
+		}
+		d.problem(WrongType, wire, "not an integer")
+	case Number:
+		if v, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return v, true
+		}
+		d.problem(WrongType, wire, "not a number")
+	case Boolean:
+		if s == "true" || s == "false" {
+			return s == "true", true
+		}
+		d.problem(WrongType, wire, "not true or false")
+	case JSON:
+		if v, err := decodeJSON(s); err == nil {
+			return v, true
+		}
+		d.problem(WrongType, wire, "not one JSON value")
+	default:
+		d.problem(BadShape, wire, "%s cannot be given as one value", wire)
+	}
+	return nil, false
+}
+
+// decodeJSON reads exactly one JSON value, keeping numbers exact (json.Number).
+func decodeJSON(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("trailing data after the JSON value")
+	}
+	return v, nil
+}
