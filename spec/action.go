@@ -92,6 +92,7 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 	sort.Slice(a.Params, func(i, j int) bool { return a.Params[i].Name < a.Params[j].Name })
 	sort.Strings(req.Required)
 	a.Request = req
+	a.shapes = a.Shapes()
 	return nil
 }
 

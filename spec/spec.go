@@ -46,9 +46,21 @@ func MustDefault() *Catalog {
 	return c
 }
 
+var (
+	gatewayOnce sync.Once
+	gatewayVal  *Gateway
+	gatewayErr  error
+)
+
+// sharedGateway is the embedded gateway.yaml, parsed once: every product sits behind it.
+func sharedGateway() (*Gateway, error) {
+	gatewayOnce.Do(func() { gatewayVal, gatewayErr = loadGateway() })
+	return gatewayVal, gatewayErr
+}
+
 // Load reads, validates and indexes the embedded documents.
 func Load() (*Catalog, error) {
-	gw, err := loadGateway()
+	gw, err := sharedGateway()
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +114,13 @@ func (c *Catalog) Actions() []*Action {
 	return out
 }
 
-// LoadProduct loads and validates one OpenAPI document and builds its actions.
+// LoadProduct loads and validates one OpenAPI document and builds its actions. The product
+// sits behind the embedded gateway (common parameters, gateway error codes).
 func LoadProduct(data []byte) (*Product, error) {
+	gw, err := sharedGateway()
+	if err != nil {
+		return nil, err
+	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(data)
 	if err != nil {
@@ -112,7 +129,7 @@ func LoadProduct(data []byte) (*Product, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("validate: %w", err)
 	}
-	p := &Product{Doc: doc, Source: data, Version: doc.Info.Version, actions: map[string]*Action{}}
+	p := &Product{Doc: doc, Source: data, Version: doc.Info.Version, Gateway: gw, actions: map[string]*Action{}}
 	if err := p.readInfo(doc.Info.Extensions); err != nil {
 		return nil, err
 	}

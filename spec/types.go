@@ -149,6 +149,7 @@ type Action struct {
 
 	params map[string]*Param
 	errors map[string]ErrorCode
+	shapes map[string]*flat.Shape // the decoder's view of params, built once at load
 }
 
 // Param returns the top-level parameter with the given name.
@@ -183,6 +184,8 @@ type Product struct {
 	Objects       map[string]*Object
 	Choices       []Choice
 	Doc           *openapi3.T
+	// Gateway is what sits in front of the product: common parameters and gateway codes.
+	Gateway *Gateway
 	// Source is the YAML text the document was loaded from.
 	Source []byte
 
