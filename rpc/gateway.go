@@ -71,14 +71,17 @@ func (c *Call) Host() string {
 //     format asked for, as the real gateway does.
 //  4. Action and Version present (Missing*), Version known (InvalidVersion), Action known
 //     (InvalidAction.NotFound). Routing comes before authentication: it needs no secret.
-//  5. Authentication fields present: v1 AccessKeyId, Signature, SignatureMethod,
-//     SignatureVersion, Timestamp, SignatureNonce; v3 a well-formed Authorization signing
-//     host and the x-acs headers, x-acs-date, x-acs-signature-nonce.
-//  6. SignatureMethod / algorithm and SignatureVersion known.
-//  7. Timestamp well formed, then within the skew of the wall clock (InvalidTimeStamp.*).
-//  8. AccessKeyId known (InvalidAccessKeyId.NotFound).
-//  9. Signature (SignatureDoesNotMatch with the server's string to sign).
-//  10. Nonce unused (SignatureNonceUsed): last, so a forged request cannot burn a nonce.
+//  5. Authentication fields: v1 AccessKeyId, Signature, SignatureMethod, Timestamp,
+//     SignatureNonce present (Missing*), then SignatureMethod HMAC-SHA1
+//     (InvalidSignatureMethod) and SignatureVersion 1.0 (InvalidSignatureVersion); v3 a
+//     well-formed Authorization (IncompleteSignature) with algorithm ACS3-HMAC-SHA256
+//     (InvalidSignatureMethod), x-acs-date and x-acs-signature-nonce present (Missing*),
+//     and host, x-acs-action, -version, -date, -signature-nonce, -content-sha256 among
+//     the signed headers (IncompleteSignature).
+//  6. Timestamp well formed, then within the skew of the wall clock (InvalidTimeStamp.*).
+//  7. AccessKeyId known (InvalidAccessKeyId.NotFound).
+//  8. Signature (SignatureDoesNotMatch with the server's string to sign).
+//  9. Nonce unused (SignatureNonceUsed): last, so a forged request cannot burn a nonce.
 type Gateway struct {
 	Catalog *spec.Catalog
 	// Lookup finds the product of a Version; nil means Catalog.ByVersion. It lets a caller

@@ -22,15 +22,15 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w *wire, header string) *
 	if auth.Algorithm != AlgorithmV3 {
 		return g.err("InvalidSignatureMethod")
 	}
-	if !signsAll(auth.SignedHeaders, v3MustSign) {
-		return g.err("IncompleteSignature")
-	}
 	ts, nonce := r.Header.Get(HeaderDate), r.Header.Get(HeaderNonce)
 	if ts == "" {
 		return g.err("MissingTimestamp")
 	}
 	if nonce == "" {
 		return g.err("MissingSignatureNonce")
+	}
+	if !signsAll(auth.SignedHeaders, v3MustSign) {
+		return g.err("IncompleteSignature")
 	}
 	call.AccessKeyID, call.Nonce = auth.Credential, nonce
 	call.SecurityToken = r.Header.Get(HeaderSecurityToken)
