@@ -2,19 +2,301 @@ package reference
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
-// smcState is the smc share of an account. The SMC domain (source servers, replication jobs,
-// tags, access tokens, workgroups) fills it in.
-type smcState struct{}
+// smcState is the smc share of an account: source servers, replication jobs, access tokens
+// and workgroups, each kept in creation order (the order Describe* lists them in). Objects
+// are stored in the API's own shape (the embedded views) so that Describe*, the state dump
+// and fixtures share one form; what the API does not show (lifecycle bookkeeping) sits next
+// to the view under "runtime" and is rebuilt from the view when objects are seeded.
+type smcState struct {
+	Sources    []*sourceServer   `json:"sourceServers"`
+	Jobs       []*replicationJob `json:"replicationJobs"`
+	Tokens     []*accessToken    `json:"accessTokens"`
+	Workgroups []*workgroup      `json:"workgroups"`
+	// Now is the business time of the last advance; force has no clock of its own.
+	Now time.Time `json:"now"`
+}
 
 func newSMCState() *smcState { return &smcState{} }
 
-func (s *smcState) advance(now time.Time)                                      {}
-func (s *smcState) dump() map[string]any                                       { return map[string]any{} }
-func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error { return nil }
-func (s *smcState) lookup(kind, id string) (Stateful, bool)                    { return nil, false }
-func (s *smcState) force(id string, fields map[string]string) (bool, error)    { return false, nil }
+// apiTime is the service's time format (ISO 8601 UTC, seconds).
+const apiTime = "2006-01-02T15:04:05Z"
 
-func smcHandlers() map[string]Handler { return map[string]Handler{} }
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(apiTime)
+}
+
+// parseAPITime accepts the two forms the docs show: with and without seconds.
+func parseAPITime(s string) (time.Time, bool) {
+	for _, layout := range []string{apiTime, "2006-01-02T15:04Z"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// dump returns every object in the Describe* shape, without lifecycle bookkeeping.
+func (s *smcState) dump() map[string]any {
+	sources := make([]sourceView, 0, len(s.Sources))
+	for _, src := range s.Sources {
+		sources = append(sources, src.view())
+	}
+	jobs := make([]jobView, 0, len(s.Jobs))
+	for _, j := range s.Jobs {
+		jobs = append(jobs, j.view())
+	}
+	tokens := make([]tokenView, 0, len(s.Tokens))
+	for _, t := range s.Tokens {
+		tokens = append(tokens, t.dumpView())
+	}
+	groups := make([]workgroupView, 0, len(s.Workgroups))
+	for _, w := range s.Workgroups {
+		groups = append(groups, w.view())
+	}
+	return map[string]any{
+		"sourceServers": sources, "replicationJobs": jobs,
+		"accessTokens": tokens, "workgroups": groups,
+	}
+}
+
+// seed adds or replaces objects given in the dump's shape. Kinds it does not know are left
+// to the other domain; a malformed kind fails the whole seed before anything changes.
+func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error {
+	var (
+		sources []sourceView
+		jobs    []jobView
+		tokens  []tokenView
+		groups  []workgroupView
+	)
+	for key, dst := range map[string]any{
+		"sourceServers": &sources, "replicationJobs": &jobs,
+		"accessTokens": &tokens, "workgroups": &groups,
+	} {
+		raw, ok := kinds[key]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+	}
+	if err := checkSeedIDs(sources, jobs, tokens, groups); err != nil {
+		return err
+	}
+	if s.Now.Before(now) {
+		s.Now = now
+	}
+	for _, v := range sources {
+		s.putSource(newSeededSource(v))
+	}
+	for _, v := range jobs {
+		s.putJob(newSeededJob(v, now))
+	}
+	for _, v := range tokens {
+		s.putToken(newSeededToken(v, now))
+	}
+	for _, v := range groups {
+		s.putWorkgroup(&workgroup{workgroupView: v.filled()})
+	}
+	s.linkMembers()
+	s.refresh()
+	return nil
+}
+
+func checkSeedIDs(sources []sourceView, jobs []jobView, tokens []tokenView, groups []workgroupView) error {
+	for i, v := range sources {
+		if v.SourceId == "" {
+			return fmt.Errorf("sourceServers[%d]: SourceId is required", i)
+		}
+		if v.State != "" && !contains(sourceStates, v.State) {
+			return fmt.Errorf("sourceServers[%d]: unknown State %q", i, v.State)
+		}
+	}
+	for i, v := range jobs {
+		if v.JobId == "" {
+			return fmt.Errorf("replicationJobs[%d]: JobId is required", i)
+		}
+		if v.Status != "" && !contains(jobStatuses, v.Status) {
+			return fmt.Errorf("replicationJobs[%d]: unknown Status %q", i, v.Status)
+		}
+	}
+	for i, v := range tokens {
+		if v.AccessTokenId == "" {
+			return fmt.Errorf("accessTokens[%d]: AccessTokenId is required", i)
+		}
+	}
+	for i, v := range groups {
+		if v.WorkgroupId == "" {
+			return fmt.Errorf("workgroups[%d]: WorkgroupId is required", i)
+		}
+	}
+	return nil
+}
+
+func (s *smcState) putSource(n *sourceServer) {
+	for i, o := range s.Sources {
+		if o.SourceId == n.SourceId {
+			s.Sources[i] = n
+			return
+		}
+	}
+	s.Sources = append(s.Sources, n)
+}
+
+func (s *smcState) putJob(n *replicationJob) {
+	for i, o := range s.Jobs {
+		if o.JobId == n.JobId {
+			s.Jobs[i] = n
+			return
+		}
+	}
+	s.Jobs = append(s.Jobs, n)
+}
+
+func (s *smcState) putToken(n *accessToken) {
+	for i, o := range s.Tokens {
+		if o.AccessTokenId == n.AccessTokenId {
+			s.Tokens[i] = n
+			return
+		}
+	}
+	s.Tokens = append(s.Tokens, n)
+}
+
+func (s *smcState) putWorkgroup(n *workgroup) {
+	for i, o := range s.Workgroups {
+		if o.WorkgroupId == n.WorkgroupId {
+			s.Workgroups[i] = n
+			return
+		}
+	}
+	s.Workgroups = append(s.Workgroups, n)
+}
+
+// lookup finds an object of a kind of the spec's x-acs-objects.
+func (s *smcState) lookup(kind, id string) (Stateful, bool) {
+	switch kind {
+	case "ReplicationJob":
+		if j := s.job(id); j != nil {
+			return j, true
+		}
+	case "SourceServer":
+		if src := s.source(id); src != nil {
+			return src, true
+		}
+	case "Workgroup":
+		if w := s.workgroup(id); w != nil {
+			return w, true
+		}
+	case "AccessToken":
+		if t := s.token(id); t != nil {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+func (s *smcState) job(id string) *replicationJob {
+	for _, j := range s.Jobs {
+		if j.JobId == id {
+			return j
+		}
+	}
+	return nil
+}
+
+func (s *smcState) source(id string) *sourceServer {
+	for _, src := range s.Sources {
+		if src.SourceId == id {
+			return src
+		}
+	}
+	return nil
+}
+
+func (s *smcState) workgroup(id string) *workgroup {
+	for _, w := range s.Workgroups {
+		if w.WorkgroupId == id {
+			return w
+		}
+	}
+	return nil
+}
+
+func (s *smcState) token(id string) *accessToken {
+	for _, t := range s.Tokens {
+		if t.AccessTokenId == id {
+			return t
+		}
+	}
+	return nil
+}
+
+// force overwrites state fields of one object (control plane). Only fields that carry state
+// can be forced, and only to values the contract knows, so a typo fails loudly instead of
+// leaving an object in a state no action can leave.
+func (s *smcState) force(id string, fields map[string]string) (bool, error) {
+	var err error
+	switch {
+	case s.job(id) != nil:
+		err = s.job(id).force(fields, s.Now)
+	case s.source(id) != nil:
+		err = s.source(id).force(fields)
+	case s.token(id) != nil:
+		err = s.token(id).force(fields)
+	case s.workgroup(id) != nil:
+		err = fmt.Errorf("workgroup status follows its sources and cannot be forced")
+	default:
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	s.refresh()
+	return true, nil
+}
+
+// refresh recomputes the states that follow from other objects: a source is InUse while it
+// has an unfinished job, a workgroup's status follows its sources' jobs.
+func (s *smcState) refresh() {
+	for _, src := range s.Sources {
+		src.refresh(s.unfinishedJob(src.SourceId) != nil)
+	}
+	for _, w := range s.Workgroups {
+		w.refresh(s)
+	}
+}
+
+// unfinishedJob returns the job that blocks a new one on the source, if any.
+func (s *smcState) unfinishedJob(sourceID string) *replicationJob {
+	if sourceID == "" {
+		return nil
+	}
+	for _, j := range s.Jobs {
+		if j.SourceId == sourceID && contains(blockingStatuses, j.Status) {
+			return j
+		}
+	}
+	return nil
+}
+
+// linkMembers makes workgroup membership agree both ways after a seed: a source naming a
+// group is one of its members, and a member names its group.
+func (s *smcState) linkMembers() {
+	for _, w := range s.Workgroups {
+		for _, src := range s.Sources {
+			if src.WorkgroupId == w.WorkgroupId && !contains(w.SourceIds, src.SourceId) {
+				w.SourceIds = append(w.SourceIds, src.SourceId)
+			}
+		}
+		w.SourceIds = without(w.SourceIds, func(id string) bool { return s.source(id) == nil })
+		setWorkgroup(s, w.SourceIds, w.WorkgroupId)
+	}
+}

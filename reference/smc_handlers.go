@@ -1,0 +1,80 @@
+package reference
+
+import "github.com/smcct/smcct/rpc"
+
+// smcHandlers is every SMC action the reference answers. The contract has already checked
+// parameters, object existence and state preconditions when one of these runs.
+func smcHandlers() map[string]Handler {
+	return map[string]Handler{
+		"DescribeSourceServers":         describeSourceServers,
+		"ModifySourceServerAttribute":   modifySourceServerAttribute,
+		"DeleteSourceServer":            deleteSourceServer,
+		"CreateReplicationJob":          createReplicationJob,
+		"ModifyReplicationJobAttribute": modifyReplicationJobAttribute,
+		"StartReplicationJob":           startReplicationJob,
+		"StopReplicationJob":            stopReplicationJob,
+		"CutOverReplicationJob":         cutOverReplicationJob,
+		"DeleteReplicationJob":          deleteReplicationJob,
+		"DescribeReplicationJobs":       describeReplicationJobs,
+		"TagResources":                  tagResources,
+		"UntagResources":                untagResources,
+		"ListTagResources":              listTagResources,
+		"CreateAccessToken":             createAccessToken,
+		"ListAccessTokens":              listAccessTokens,
+		"DisableAccessToken":            disableAccessToken,
+		"DeleteAccessToken":             deleteAccessToken,
+		"CreateWorkgroup":               createWorkgroup,
+		"DescribeWorkgroups":            describeWorkgroups,
+		"ModifyWorkgroupAttribute":      modifyWorkgroupAttribute,
+		"DeleteWorkgroup":               deleteWorkgroup,
+		"AssociateSourceServers":        associateSourceServers,
+		"DisassociateSourceServers":     disassociateSourceServers,
+		"CreateCrossZoneMigrationJob":   createCrossZoneMigrationJob,
+	}
+}
+
+// Paging defaults of the SMC Describe* and List* actions.
+const (
+	defaultPageSize   = 10
+	defaultPageNumber = 1
+)
+
+// paginate cuts one page out of list; a page past the end is empty, not an error. The
+// contract bounds PageSize and PageNumber, so only defaults are filled in here.
+func paginate[T any](c *Ctx, list []T) ([]T, int, int) {
+	size := int(c.Int("PageSize", defaultPageSize))
+	number := int(c.Int("PageNumber", defaultPageNumber))
+	if size < 1 {
+		size = defaultPageSize
+	}
+	if number < 1 {
+		number = defaultPageNumber
+	}
+	start := min((number-1)*size, len(list))
+	end := min(start+size, len(list))
+	return append(make([]T, 0, end-start), list[start:end]...), number, size
+}
+
+// eqFilter is an exact-match filter that an absent or empty parameter leaves out.
+func eqFilter(c *Ctx, param, value string) bool {
+	want := c.Str(param)
+	return want == "" || want == value
+}
+
+// inFilter is a list filter (SourceId.N) that an absent or empty list leaves out.
+func inFilter(c *Ctx, param, value string) bool {
+	list := c.Strs(param)
+	return len(list) == 0 || contains(list, value)
+}
+
+// invalidParam answers the gateway's invalid-parameter code for a rule the schema cannot
+// state because it depends on the clock or on other objects.
+func invalidParam(c *Ctx, name string) *rpc.Error {
+	return rpc.NewError(c.Action.Product.Families.Invalid.For(name))
+}
+
+// missingParam answers the gateway's missing-parameter code for a need that only shows on
+// the merged configuration of a job.
+func missingParam(c *Ctx, name string) *rpc.Error {
+	return rpc.NewError(c.Action.Product.Families.Missing.For(name))
+}

@@ -1,0 +1,238 @@
+package reference
+
+import (
+	"strconv"
+)
+
+// Settings of ModifyReplicationJobAttribute by when they may change: Name and Description
+// any time, the schedule before the first run or while Waiting, everything else before the
+// first run only.
+var (
+	anyTimeSettings  = []string{"Name", "Description"}
+	scheduleSettings = []string{"Frequency", "MaxNumberOfImageToKeep"}
+	ignoredParams    = []string{"JobId", "OwnerId", "ResourceOwnerAccount", "RegionId"}
+)
+
+// applyJobSettings copies the job's configuration from the request and checks the rules
+// that involve other objects: unique names, data disks of the source, the fixture network.
+func applyJobSettings(c *Ctx, s *smcState, j *replicationJob, src *sourceServer) error {
+	if c.Has("Name") {
+		if s.jobNameTaken(c.Str("Name"), j) {
+			return c.Err("ReplicationJobName.Duplicate")
+		}
+		j.Name = c.Str("Name")
+	}
+	copyStrings(c, map[string]*string{
+		"Description": &j.Description, "TargetType": &j.TargetType, "InstanceId": &j.InstanceId,
+		"InstanceType": &j.InstanceType, "InstanceRamRole": &j.InstanceRamRole,
+		"LaunchTemplateId": &j.LaunchTemplateId, "LaunchTemplateVersion": &j.LaunchTemplateVersion,
+		"ReplicationParameters": &j.ReplicationParameters, "ContainerNamespace": &j.ContainerNamespace,
+		"ContainerRepository": &j.ContainerRepository, "ContainerTag": &j.ContainerTag,
+		"LicenseType": &j.LicenseType,
+	})
+	copyInts(c, map[string]*int{
+		"SystemDiskSize": &j.SystemDiskSize, "Frequency": &j.Frequency,
+		"MaxNumberOfImageToKeep": &j.MaxNumberOfImageToKeep, "NetMode": &j.NetMode,
+	})
+	if c.Has("RunOnce") {
+		j.RunOnce = c.Bool("RunOnce", true)
+	}
+	if c.Has("ImageName") {
+		if j.TargetType == "Image" && s.imageNameTaken(j.RegionId, c.Str("ImageName"), j) {
+			return c.Err("ImageName.UsedByReplicationJob", c.Str("ImageName"))
+		}
+		j.ImageName = c.Str("ImageName")
+	}
+	if err := applyDisks(c, j, src); err != nil {
+		return err
+	}
+	if err := applyNetwork(c, j); err != nil {
+		return err
+	}
+	return checkJobCompleteness(c, j)
+}
+
+// checkJobCompleteness enforces the needs that hold on the merged configuration (a Modify
+// can complete what Create left out): an incremental job needs its schedule, a target
+// instance needs its ID.
+func checkJobCompleteness(c *Ctx, j *replicationJob) error {
+	if !j.RunOnce && j.Frequency == 0 {
+		return missingParam(c, "Frequency")
+	}
+	if !j.RunOnce && j.MaxNumberOfImageToKeep == 0 {
+		return missingParam(c, "MaxNumberOfImageToKeep")
+	}
+	if j.TargetType == "TargetInstance" && j.InstanceId == "" {
+		return missingParam(c, "InstanceId")
+	}
+	if j.NetMode == 2 && j.VSwitchId == "" {
+		return missingParam(c, "VSwitchId")
+	}
+	return nil
+}
+
+func copyStrings(c *Ctx, dst map[string]*string) {
+	for name, p := range dst {
+		if c.Has(name) {
+			*p = c.Str(name)
+		}
+	}
+}
+
+func copyInts(c *Ctx, dst map[string]*int) {
+	for name, p := range dst {
+		if c.Has(name) {
+			*p = int(c.Int(name, 0))
+		}
+	}
+}
+
+// applyDisks reads SystemDiskPart.N and DataDisk.N. Data disk indexes must be unique and
+// name disks the source has.
+func applyDisks(c *Ctx, j *replicationJob, src *sourceServer) error {
+	if c.Has("SystemDiskPart") {
+		j.SystemDiskParts.SystemDiskPart = parts(c.Objs("SystemDiskPart"))
+	}
+	if !c.Has("DataDisk") {
+		return nil
+	}
+	disks := []jobDataDisk{}
+	seen := map[int]bool{}
+	for _, m := range c.Objs("DataDisk") {
+		d := jobDataDisk{Index: int(num(m["Index"])), Size: int(num(m["Size"]))}
+		if seen[d.Index] {
+			if _, ok := c.Action.Error("DataDisk.DuplicateIndex"); ok {
+				return c.Err("DataDisk.DuplicateIndex")
+			}
+			return c.Err("ReplicationJobDataDiskIndex.Invalid")
+		}
+		seen[d.Index] = true
+		if src == nil || !src.hasDataDisk(d.Index) {
+			return c.Err("ReplicationJobDataDiskIndex.Invalid")
+		}
+		d.Parts.Part = parts(objs(m["Part"]))
+		disks = append(disks, d)
+	}
+	j.DataDisks.DataDisk = disks
+	return nil
+}
+
+func parts(list []map[string]any) []jobPart {
+	out := make([]jobPart, 0, len(list))
+	for _, m := range list {
+		dev, _ := m["Device"].(string)
+		block, _ := m["Block"].(bool)
+		out = append(out, jobPart{Device: dev, SizeBytes: num(m["SizeBytes"]), Block: block})
+	}
+	return out
+}
+
+// num reads a decoded integer whatever numeric form it arrived in.
+func num(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	case float64:
+		return int64(n)
+	case string:
+		i, _ := strconv.ParseInt(n, 10, 64)
+		return i
+	}
+	return 0
+}
+
+// applyNetwork checks a VPC transfer against the fixture networks of the job's region: the
+// vSwitch must exist there, a given VpcId must be its VPC, and an absent one is derived.
+func applyNetwork(c *Ctx, j *replicationJob) error {
+	if !c.Has("VSwitchId") && !c.Has("VpcId") {
+		return nil
+	}
+	vsw, vpc := j.VSwitchId, j.VpcId
+	if c.Has("VSwitchId") {
+		vsw, vpc = c.Str("VSwitchId"), ""
+	}
+	if c.Has("VpcId") {
+		vpc = c.Str("VpcId")
+	}
+	owner, found := vpcOf(c, j.RegionId, vsw)
+	if vsw != "" && (!found || (vpc != "" && vpc != owner)) {
+		return mismatchError(c)
+	}
+	if vsw == "" && vpc != "" {
+		return missingParam(c, "VSwitchId")
+	}
+	j.VSwitchId, j.VpcId = vsw, owner
+	return nil
+}
+
+func mismatchError(c *Ctx) error {
+	if _, ok := c.Action.Error("VSwitchIdVpcId.Mismatch"); ok {
+		return c.Err("VSwitchIdVpcId.Mismatch")
+	}
+	return invalidParam(c, "VSwitchId")
+}
+
+// vpcOf finds the VPC that holds a vSwitch in a fixture region.
+func vpcOf(c *Ctx, region, vswitch string) (string, bool) {
+	r, ok := c.Region(region)
+	if !ok {
+		return "", false
+	}
+	for _, vpc := range r.VPCs {
+		for _, v := range vpc.VSwitches {
+			if v.VSwitchID == vswitch {
+				return vpc.VpcID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// modifyReplicationJobAttribute changes a job's settings within the rules by state.
+func modifyReplicationJobAttribute(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	j := s.job(c.Str("JobId"))
+	if err := modifyAllowed(c, j); err != nil {
+		return nil, err
+	}
+	draft := *j
+	draft.jobView = j.jobView.filled()
+	if err := applyJobSettings(c, s, &draft, s.source(j.SourceId)); err != nil {
+		return nil, err
+	}
+	if c.Has("ScheduledStartTime") || c.Has("ValidTime") {
+		if err := applyJobTimes(c, &draft); err != nil {
+			return nil, err
+		}
+		if draft.RT.NextRun != j.RT.NextRun && !draft.RT.NextRun.IsZero() {
+			draft.Status = "Waiting"
+		}
+	}
+	*j = draft
+	s.refresh()
+	return struct{}{}, nil
+}
+
+// modifyAllowed answers ReplicationJob.InvalidStatus when a setting may not change in the
+// job's current state.
+func modifyAllowed(c *Ctx, j *replicationJob) error {
+	before := !j.RT.Started && (j.Status == "Ready" || j.Status == "Waiting")
+	for _, p := range c.Action.Params {
+		name := p.Name
+		if !c.Has(name) || contains(anyTimeSettings, name) || contains(ignoredParams, name) {
+			continue
+		}
+		if contains(scheduleSettings, name) {
+			if !before && j.Status != "Waiting" {
+				return c.Err("ReplicationJob.InvalidStatus", j.Status, "Ready, Waiting")
+			}
+			continue
+		}
+		if !before {
+			return c.Err("ReplicationJob.InvalidStatus", j.Status, "Ready")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package reference
+
+import "time"
+
+// maxJobsPerAccount is the documented quota of replication jobs.
+const maxJobsPerAccount = 1000
+
+// createReplicationJob makes a job in Ready, or in Waiting when ScheduledStartTime is set
+// (it then starts by itself). The source's state was checked by the contract; what is left
+// here are the rules between parameters and existing objects.
+func createReplicationJob(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	src := s.source(c.Str("SourceId"))
+	if src == nil {
+		return nil, c.NotFound("SourceServer")
+	}
+	if len(s.Jobs) >= maxJobsPerAccount {
+		return nil, c.Err("QuotaExceeded.ReplicationJob")
+	}
+	if blocker := s.unfinishedJob(src.SourceId); blocker != nil {
+		return nil, c.Err("SourceServerState.Invalid", "InUse", "Available")
+	}
+	j := &replicationJob{jobView: jobView{
+		SourceId: src.SourceId, RegionId: c.Str("RegionId"), Status: "Ready",
+		TargetType: "Image", RunOnce: true, CreationTime: fmtTime(c.Now),
+		JobType: int(c.Int("JobType", 0)), ResourceGroupId: c.Str("ResourceGroupId"),
+		WorkgroupId: src.WorkgroupId,
+	}}
+	j.jobView = j.jobView.filled()
+	if err := applyJobSettings(c, s, j, src); err != nil {
+		return nil, err
+	}
+	if err := applyJobTimes(c, j); err != nil {
+		return nil, err
+	}
+	j.JobId = c.Account.NewID("j-")
+	j.Tags.set(tagsParam(c))
+	if !j.RT.NextRun.IsZero() {
+		j.Status = "Waiting"
+	}
+	s.Jobs = append(s.Jobs, j)
+	src.JobId = j.JobId
+	s.refresh()
+	return map[string]any{"JobId": j.JobId}, nil
+}
+
+// applyJobTimes reads ScheduledStartTime (within 30 days from now) and ValidTime (7 to 90
+// days after creation). The schema checks the format; the window depends on the clock, so
+// it is checked here and answered with the gateway's invalid-parameter code.
+func applyJobTimes(c *Ctx, j *replicationJob) error {
+	created, _ := parseAPITime(j.CreationTime)
+	if c.Has("ScheduledStartTime") {
+		t, ok := parseAPITime(c.Str("ScheduledStartTime"))
+		if !ok || t.Before(c.Now) || t.After(c.Now.Add(30*24*time.Hour)) {
+			return invalidParam(c, "ScheduledStartTime")
+		}
+		j.ScheduledStartTime, j.RT.NextRun = fmtTime(t), t
+	}
+	if c.Has("ValidTime") {
+		t, ok := parseAPITime(c.Str("ValidTime"))
+		if !ok || t.Before(created.Add(7*24*time.Hour)) || t.After(created.Add(90*24*time.Hour)) {
+			return invalidParam(c, "ValidTime")
+		}
+		j.ValidTime, j.RT.ValidUntil = fmtTime(t), t
+	}
+	return nil
+}
+
+func startReplicationJob(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	j := s.job(c.Str("JobId"))
+	if err := sourceUsable(c, s, j); err != nil {
+		return nil, err
+	}
+	j.RT.FinalRun = false
+	j.startRun(c.Now, "Manual")
+	s.refresh()
+	return struct{}{}, nil
+}
+
+// sourceUsable answers SourceServerState.Invalid when the job's source went Unavailable:
+// a run cannot proceed without the agent.
+func sourceUsable(c *Ctx, s *smcState, j *replicationJob) error {
+	if j.SourceId == "" {
+		return nil
+	}
+	src := s.source(j.SourceId)
+	if src != nil && src.Agent == "Available" {
+		return nil
+	}
+	cur := "Unavailable"
+	if src != nil {
+		cur = src.sourceView.State
+	}
+	return c.Err("SourceServerState.Invalid", cur, "Available, InUse")
+}
+
+// stopReplicationJob pauses a run; Start later begins the run again from Preparing.
+func stopReplicationJob(c *Ctx) (any, error) {
+	j := c.Account.SMC.job(c.Str("JobId"))
+	j.Status, j.BusinessStatus, j.TransitionInstanceId = "Stopped", "", ""
+	j.RT.RunStart, j.RT.RunType = time.Time{}, ""
+	return struct{}{}, nil
+}
+
+// cutOverReplicationJob ends an incremental job: with SyncData a last run copies the final
+// changes and the job then finishes; without it the job finishes at once.
+func cutOverReplicationJob(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	j := s.job(c.Str("JobId"))
+	if c.Bool("SyncData", false) {
+		if err := sourceUsable(c, s, j); err != nil {
+			return nil, err
+		}
+		j.startRun(c.Now, "Manual")
+		j.RT.FinalRun = true
+	} else {
+		j.Status, j.BusinessStatus, j.EndTime = "Finished", "", fmtTime(c.Now)
+		j.RT.NextRun = time.Time{}
+	}
+	s.refresh()
+	return struct{}{}, nil
+}
+
+// deleteReplicationJob shows Deleting for a short while and then the job is gone; the
+// contract decides from which statuses that is allowed.
+func deleteReplicationJob(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	j := s.job(c.Str("JobId"))
+	j.forceStatus("Deleting", c.Now)
+	s.refresh()
+	return struct{}{}, nil
+}
+
+func describeReplicationJobs(c *Ctx) (any, error) {
+	var match []jobView
+	for _, j := range c.Account.SMC.Jobs {
+		if jobMatches(c, j) {
+			match = append(match, j.view())
+		}
+	}
+	page, number, size := paginate(c, match)
+	return map[string]any{
+		"TotalCount": len(match), "PageNumber": number, "PageSize": size,
+		"ReplicationJobs": map[string]any{"ReplicationJob": page},
+	}, nil
+}
+
+// jobMatches applies DescribeReplicationJobs' filters, ANDed; an empty filter is ignored.
+func jobMatches(c *Ctx, j *replicationJob) bool {
+	if c.Has("JobType") && c.Int("JobType", -1) != int64(j.JobType) {
+		return false
+	}
+	return eqFilter(c, "Name", j.Name) && eqFilter(c, "RegionId", j.RegionId) &&
+		eqFilter(c, "Status", j.Status) && eqFilter(c, "BusinessStatus", j.BusinessStatus) &&
+		eqFilter(c, "ResourceGroupId", j.ResourceGroupId) && inFilter(c, "JobId", j.JobId) &&
+		inFilter(c, "SourceId", j.SourceId) && inFilter(c, "InstanceId", j.InstanceId) &&
+		j.Tags.matches(c.Objs("Tag"))
+}
+
+// jobNameTaken reports whether another live job of the account already has the name.
+func (s *smcState) jobNameTaken(name string, self *replicationJob) bool {
+	for _, j := range s.Jobs {
+		if j != self && j.Status != "Deleting" && j.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// imageNameTaken reports whether another live job targets the same image name in the region.
+func (s *smcState) imageNameTaken(region, name string, self *replicationJob) bool {
+	for _, j := range s.Jobs {
+		if j != self && j.Status != "Deleting" && j.RegionId == region && j.ImageName == name {
+			return true
+		}
+	}
+	return false
+}

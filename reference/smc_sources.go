@@ -1,0 +1,244 @@
+package reference
+
+import (
+	"fmt"
+	"strings"
+)
+
+var sourceStates = []string{"Unavailable", "Available", "InUse", "Deleting"}
+
+// sourcePart is a partition as the agent reports it.
+type sourcePart struct {
+	Path      string `json:"Path"`
+	Device    string `json:"Device"`
+	SizeBytes int64  `json:"SizeBytes"`
+	Need      bool   `json:"Need"`
+	CanBlock  bool   `json:"CanBlock"`
+}
+
+type sourceDataDisk struct {
+	Index int    `json:"Index"`
+	Size  int    `json:"Size"`
+	Path  string `json:"Path"`
+	Parts struct {
+		Part []sourcePart `json:"Part"`
+	} `json:"Parts"`
+}
+
+// sourceView is a source server as DescribeSourceServers returns it.
+type sourceView struct {
+	SourceId          string `json:"SourceId"`
+	JobId             string `json:"JobId"`
+	Name              string `json:"Name"`
+	Description       string `json:"Description"`
+	State             string `json:"State"`
+	ErrorCode         string `json:"ErrorCode"`
+	StatusInfo        string `json:"StatusInfo"`
+	AgentVersion      string `json:"AgentVersion"`
+	Platform          string `json:"Platform"`
+	Architecture      string `json:"Architecture"`
+	KernelLevel       int    `json:"KernelLevel"`
+	ReplicationDriver string `json:"ReplicationDriver"`
+	SystemInfo        string `json:"SystemInfo"`
+	HeartbeatRate     int    `json:"HeartbeatRate"`
+	CreationTime      string `json:"CreationTime"`
+	SystemDiskSize    int    `json:"SystemDiskSize"`
+	ResourceGroupId   string `json:"ResourceGroupId"`
+	WorkgroupId       string `json:"WorkgroupId"`
+	SystemDiskParts   struct {
+		SystemDiskPart []sourcePart `json:"SystemDiskPart"`
+	} `json:"SystemDiskParts"`
+	DataDisks struct {
+		DataDisk []sourceDataDisk `json:"DataDisk"`
+	} `json:"DataDisks"`
+	Tags smcTags `json:"Tags"`
+}
+
+// filled makes every list non-nil: the contract's lists are arrays, never null.
+func (v sourceView) filled() sourceView {
+	if v.SystemDiskParts.SystemDiskPart == nil {
+		v.SystemDiskParts.SystemDiskPart = []sourcePart{}
+	}
+	disks := make([]sourceDataDisk, 0, len(v.DataDisks.DataDisk))
+	for _, d := range v.DataDisks.DataDisk {
+		if d.Parts.Part == nil {
+			d.Parts.Part = []sourcePart{}
+		}
+		disks = append(disks, d)
+	}
+	v.DataDisks.DataDisk = disks
+	v.Tags = v.Tags.filled()
+	return v
+}
+
+// sourceServer is a source with the agent's own state: InUse is derived from jobs, so the
+// state the agent reports (Available or Unavailable) is kept apart and wins when it is
+// Unavailable.
+type sourceServer struct {
+	sourceView
+	Agent string `json:"runtime_agent"`
+}
+
+func newSeededSource(v sourceView) *sourceServer {
+	src := &sourceServer{sourceView: v.filled(), Agent: "Available"}
+	if v.State == "Unavailable" || v.State == "Deleting" {
+		src.Agent = v.State
+	}
+	return src
+}
+
+// view returns a deep copy, so a response never aliases stored slices.
+func (src *sourceServer) view() sourceView {
+	v := src.sourceView
+	v.SystemDiskParts.SystemDiskPart = append([]sourcePart{}, v.SystemDiskParts.SystemDiskPart...)
+	disks := make([]sourceDataDisk, 0, len(v.DataDisks.DataDisk))
+	for _, d := range v.DataDisks.DataDisk {
+		d.Parts.Part = append([]sourcePart{}, d.Parts.Part...)
+		disks = append(disks, d)
+	}
+	v.DataDisks.DataDisk = disks
+	v.Tags = v.Tags.clone()
+	return v
+}
+
+// State reads a state field for the contract's preconditions.
+func (src *sourceServer) State(field string) string {
+	if field == "State" {
+		return src.sourceView.State
+	}
+	return ""
+}
+
+func (src *sourceServer) refresh(busy bool) {
+	switch {
+	case src.Agent != "Available":
+		src.sourceView.State = src.Agent
+	case busy:
+		src.sourceView.State = "InUse"
+	default:
+		src.sourceView.State = "Available"
+	}
+}
+
+func (src *sourceServer) force(fields map[string]string) error {
+	for k, v := range fields {
+		switch k {
+		case "State":
+			if v != "Available" && v != "Unavailable" {
+				return fmt.Errorf("a source's State can be forced to Available or Unavailable (InUse follows its jobs), not %q", v)
+			}
+			src.Agent = v
+		case "ErrorCode":
+			src.ErrorCode = v
+		case "StatusInfo":
+			src.StatusInfo = v
+		default:
+			return fmt.Errorf("source field %q cannot be forced", k)
+		}
+	}
+	return nil
+}
+
+// hasDataDisk reports whether the source has a data disk with this index.
+func (src *sourceServer) hasDataDisk(index int) bool {
+	for _, d := range src.DataDisks.DataDisk {
+		if d.Index == index {
+			return true
+		}
+	}
+	return false
+}
+
+func describeSourceServers(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	var match []sourceView
+	for _, src := range s.Sources {
+		if s.sourceMatches(c, src) {
+			match = append(match, src.view())
+		}
+	}
+	page, number, size := paginate(c, match)
+	return map[string]any{
+		"TotalCount": len(match), "PageNumber": number, "PageSize": size,
+		"SourceServers": map[string]any{"SourceServer": page},
+	}, nil
+}
+
+// sourceMatches applies DescribeSourceServers' filters, ANDed; an empty filter is ignored.
+func (s *smcState) sourceMatches(c *Ctx, src *sourceServer) bool {
+	if !eqFilter(c, "JobId", src.JobId) || !eqFilter(c, "Name", src.Name) ||
+		!eqFilter(c, "State", src.sourceView.State) || !eqFilter(c, "WorkgroupId", src.WorkgroupId) ||
+		!eqFilter(c, "ResourceGroupId", src.ResourceGroupId) || !inFilter(c, "SourceId", src.SourceId) {
+		return false
+	}
+	if types := c.Strs("RelatedJobType"); len(types) > 0 && !s.hasJobOfType(src.SourceId, types) {
+		return false
+	}
+	return src.Tags.matches(c.Objs("Tag"))
+}
+
+func (s *smcState) hasJobOfType(sourceID string, types []string) bool {
+	for _, j := range s.Jobs {
+		if j.SourceId == sourceID && contains(types, fmt.Sprint(j.JobType)) {
+			return true
+		}
+	}
+	return false
+}
+
+func modifySourceServerAttribute(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	src := s.source(c.Str("SourceId"))
+	if c.Has("Name") {
+		name := c.Str("Name")
+		for _, o := range s.Sources {
+			if o != src && o.Name == name {
+				return nil, c.Err("SourceServerName.Duplicate")
+			}
+		}
+		src.Name = name
+	}
+	if c.Has("Description") {
+		src.Description = c.Str("Description")
+	}
+	return struct{}{}, nil
+}
+
+// deleteSourceServer removes a source. A running job always blocks; other jobs block unless
+// Force is set, in which case they go with the source (their resources are released).
+func deleteSourceServer(c *Ctx) (any, error) {
+	s := c.Account.SMC
+	id := c.Str("SourceId")
+	var related []string
+	for _, j := range s.Jobs {
+		if j.SourceId != id || j.Status == "Deleting" {
+			continue
+		}
+		if j.Status == "Running" {
+			return nil, c.Err("SourceServer.WithRunningReplicationJob")
+		}
+		related = append(related, j.JobId)
+	}
+	if len(related) > 0 && !c.Bool("Force", false) {
+		return nil, c.Err("ReplicationJob.Related", strings.Join(related, c.Action.Product.ListSeparator))
+	}
+	s.Jobs = without(s.Jobs, func(j *replicationJob) bool { return j.SourceId == id })
+	s.Sources = without(s.Sources, func(src *sourceServer) bool { return src.SourceId == id })
+	for _, w := range s.Workgroups {
+		w.SourceIds = removeStrings(w.SourceIds, []string{id})
+	}
+	s.refresh()
+	return struct{}{}, nil
+}
+
+// without returns list minus the elements drop selects, keeping order.
+func without[T any](list []T, drop func(T) bool) []T {
+	out := list[:0]
+	for _, x := range list {
+		if !drop(x) {
+			out = append(out, x)
+		}
+	}
+	clear(list[len(out):])
+	return out
+}
