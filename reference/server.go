@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"time"
 
@@ -39,6 +40,11 @@ type Server struct {
 	fixtures *Fixtures
 	handlers map[string]map[string]Handler
 	log      *slog.Logger
+
+	gateway    *rpc.Gateway
+	faults     *faultSet
+	violations *violationLog
+	control    http.Handler
 }
 
 // New builds a Server: loads the contract and fixtures, and restores durable state if any.
@@ -75,6 +81,9 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(0)}
+	s.faults, s.violations = newFaultSet(), &violationLog{}
+	s.control = s.newControl()
 	return s, nil
 }
 
@@ -104,6 +113,9 @@ func (s *Server) applyFixtures(st *Store) error {
 			}
 		}
 		st.accounts[a.ID] = a
+		if st.defaultID == "" {
+			st.defaultID = a.ID
+		}
 		for _, k := range af.AccessKeys {
 			st.keys[k.ID] = a.ID
 			st.secrets[k.ID] = k.Secret

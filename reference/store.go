@@ -86,11 +86,12 @@ func fnv64(s string) uint64 {
 // Store holds every account behind one lock. Handlers run with the lock held and copy
 // values out into their responses, so nothing outside sees a half-made change.
 type Store struct {
-	mu       sync.Mutex
-	accounts map[string]*Account // by account ID
-	keys     map[string]string   // AccessKeyId -> account ID
-	secrets  map[string]string   // AccessKeyId -> secret
-	persist  *persister          // nil unless --state
+	mu        sync.Mutex
+	accounts  map[string]*Account // by account ID
+	keys      map[string]string   // AccessKeyId -> account ID
+	secrets   map[string]string   // AccessKeyId -> secret
+	persist   *persister          // nil unless --state
+	defaultID string              // the first fixture account: the control plane's default
 }
 
 func newStore() *Store {

@@ -38,5 +38,6 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newSpecCmd())
+	root.AddCommand(newServeCmd())
 	return root
 }

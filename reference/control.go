@@ -1,0 +1,159 @@
+package reference
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// newControl registers every control-plane route on one screen. The control plane is for
+// tests in any language: it seeds objects, forces states, moves the clock, injects faults and
+// shows what the server saw. It is JSON over HTTP and never part of the public API.
+func (s *Server) newControl() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_smcct/clock", s.ctlClock)
+	mux.HandleFunc("POST /_smcct/clock/advance", s.ctlAdvance)
+	mux.HandleFunc("POST /_smcct/reset", s.ctlReset)
+	mux.HandleFunc("GET /_smcct/state", s.ctlState)
+	mux.HandleFunc("GET /_smcct/export", s.ctlExport)
+	mux.HandleFunc("POST /_smcct/seed", s.ctlSeed)
+	mux.HandleFunc("PUT /_smcct/objects/{id}/state", s.ctlForce)
+	mux.HandleFunc("GET /_smcct/faults", s.ctlFaults)
+	mux.HandleFunc("POST /_smcct/faults", s.ctlAddFault)
+	mux.HandleFunc("DELETE /_smcct/faults", s.ctlClearFaults)
+	mux.HandleFunc("GET /_smcct/violations", s.ctlViolations)
+	mux.HandleFunc("DELETE /_smcct/violations", s.ctlClearViolations)
+	return mux
+}
+
+const maxControlBody = 8 << 20
+
+func (s *Server) ctlClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"now": s.clock.Now(), "virtual": s.clock.Virtual()})
+}
+
+func (s *Server) ctlAdvance(w http.ResponseWriter, r *http.Request) {
+	d, err := time.ParseDuration(r.URL.Query().Get("by"))
+	if err != nil || d < 0 {
+		ctlError(w, http.StatusBadRequest, "by must be a non-negative Go duration such as 90m or 24h")
+		return
+	}
+	now := s.clock.Advance(d)
+	if err := s.store.saveClock(now); err != nil {
+		ctlError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"now": now})
+}
+
+func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
+	if err := s.Reset(); err != nil {
+		ctlError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reset": true, "now": s.clock.Now()})
+}
+
+func (s *Server) ctlState(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.store.resolveAccount(r.URL.Query().Get("account"))
+	if !ok {
+		ctlError(w, http.StatusNotFound, "no such account")
+		return
+	}
+	writeJSON(w, http.StatusOK, s.store.dump(id, s.clock.Now()))
+}
+
+func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
+	f := s.store.export(s.fixtures.Regions, s.clock.Now())
+	w.Header().Set("Content-Type", "application/yaml")
+	_ = yaml.NewEncoder(w).Encode(f)
+}
+
+func (s *Server) ctlSeed(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	if err != nil {
+		ctlError(w, http.StatusRequestEntityTooLarge, "seed body over 8 MiB")
+		return
+	}
+	if strings.Contains(r.Header.Get("Content-Type"), "yaml") {
+		err = s.seedFixtures(body)
+	} else {
+		err = s.seedAccount(r.URL.Query().Get("account"), body)
+	}
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"seeded": true})
+}
+
+func (s *Server) ctlForce(w http.ResponseWriter, r *http.Request) {
+	var fields map[string]string
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxControlBody)).Decode(&fields); err != nil || len(fields) == 0 {
+		ctlError(w, http.StatusBadRequest, `body must be a JSON object of state fields, e.g. {"Status":"InError"}`)
+		return
+	}
+	acct, ok := s.store.resolveAccount(r.URL.Query().Get("account"))
+	if !ok {
+		ctlError(w, http.StatusNotFound, "no such account")
+		return
+	}
+	obj, found, err := s.store.force(acct, r.PathValue("id"), fields, s.clock.Now())
+	switch {
+	case err != nil:
+		ctlError(w, http.StatusBadRequest, err.Error())
+	case !found:
+		ctlError(w, http.StatusNotFound, fmt.Sprintf("no object %q in account %s", r.PathValue("id"), acct))
+	default:
+		writeJSON(w, http.StatusOK, obj)
+	}
+}
+
+func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.faults.list())
+}
+
+func (s *Server) ctlAddFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxControlBody)).Decode(&f); err != nil {
+		ctlError(w, http.StatusBadRequest, "body must be a fault object: "+err.Error())
+		return
+	}
+	added, err := s.faults.add(f)
+	if err != nil {
+		ctlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, added)
+}
+
+func (s *Server) ctlClearFaults(w http.ResponseWriter, r *http.Request) {
+	s.faults.clear()
+	writeJSON(w, http.StatusOK, map[string]any{"cleared": true})
+}
+
+func (s *Server) ctlViolations(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.violations.list())
+}
+
+func (s *Server) ctlClearViolations(w http.ResponseWriter, r *http.Request) {
+	s.violations.clear()
+	writeJSON(w, http.StatusOK, map[string]any{"cleared": true})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func ctlError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}

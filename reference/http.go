@@ -1,0 +1,109 @@
+package reference
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
+)
+
+// ControlPrefix is where the control plane lives, off the public API.
+const ControlPrefix = "/_smcct/"
+
+// ServeHTTP is the request pipeline: gateway checks (signature, common parameters) ->
+// contract validation -> injected faults -> preconditions and handler -> envelope.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		if s.opts.NoControl {
+			http.NotFound(w, r)
+			return
+		}
+		s.control.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	call, status := s.serveRPC(w, r)
+	s.logCall(call, status, time.Since(start))
+}
+
+func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {
+	call, gerr := s.gateway.Admit(r)
+	if gerr != nil {
+		return call, s.fail(w, call, gerr)
+	}
+	accountID, ok := s.store.accountFor(call.AccessKeyID)
+	if !ok { // a key removed by a reset between the two lookups
+		return call, s.fail(w, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
+	}
+	in, violations := call.Action.Decode(call.Params)
+	if e := s.judge(call, violations); e != nil {
+		return call, s.fail(w, call, e)
+	}
+	if e := s.faults.inject(r.Context(), call.Action); e != nil {
+		return call, s.fail(w, call, e)
+	}
+	result, err := s.invoke(accountID, call.Action, in)
+	if err != nil {
+		e, _ := rpc.AsError(err)
+		return call, s.fail(w, call, e)
+	}
+	if err := rpc.WriteResult(w, call.Format, call.Action.Name, rpc.NewRequestID(), result); err != nil {
+		return call, s.fail(w, call, s.internal(call.Action, err))
+	}
+	return call, http.StatusOK
+}
+
+// judge records a request that broke the contract and decides how to answer it: the first
+// error wins; warnings (unknown parameters) are only recorded unless the server is strict.
+func (s *Server) judge(call *rpc.Call, vs []spec.Violation) *rpc.Error {
+	if len(vs) == 0 {
+		return nil
+	}
+	s.violations.add(call, vs)
+	for _, v := range vs {
+		if !v.Warning || s.opts.Strict {
+			return &rpc.Error{Status: v.Status, Code: v.Code, Message: v.Message}
+		}
+	}
+	return nil
+}
+
+func (s *Server) fail(w http.ResponseWriter, call *rpc.Call, e *rpc.Error) int {
+	rpc.WriteError(w, call.Format, call.Host(), e)
+	if e == nil || e.Status < 400 || e.Status > 599 {
+		return http.StatusInternalServerError
+	}
+	return e.Status
+}
+
+func (s *Server) logCall(call *rpc.Call, status int, took time.Duration) {
+	if !s.log.Enabled(context.Background(), levelFor(status)) {
+		return
+	}
+	action := ""
+	if call != nil && call.Action != nil {
+		action = call.Action.Name
+	}
+	s.log.Log(context.Background(), levelFor(status), "rpc",
+		"action", action, "status", status, "took", took,
+		"accessKeyId", redactKey(call.AccessKeyID))
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+// redactKey keeps enough of an AccessKeyId to tell keys apart in logs, never the whole key.
+func redactKey(id string) string {
+	if len(id) <= 4 {
+		return strings.Repeat("*", len(id))
+	}
+	return id[:4] + strings.Repeat("*", len(id)-4)
+}

@@ -1,0 +1,157 @@
+package reference
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/smcct/smcct/rpc"
+)
+
+// newHTTPServer starts a reference on a loopback listener and returns a v1 client for the
+// default account.
+func newHTTPServer(t *testing.T, opts Options) (*Server, *httptest.Server, *rpc.Client) {
+	t.Helper()
+	srv, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	c, err := rpc.NewClient(rpc.Config{Endpoint: ts.URL, AccessKeyID: "smcct", AccessKeySecret: "smcct-secret", RegionID: "cn-hangzhou"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, ts, c
+}
+
+func TestPipelineAnswersInTheServiceEnvelope(t *testing.T) {
+	_, _, c := newHTTPServer(t, Options{})
+	cases := []struct {
+		name    string
+		version string
+		action  string
+		params  url.Values
+		code    string
+		status  int
+		reason  string
+	}{
+		{"unknown job", "2019-06-01", "StopReplicationJob", url.Values{"JobId": {"j-doesnotexist"}}, "InvalidJobId.NotFound", 404,
+			"an unknown object ID answers the kind's notFound code before any precondition"},
+		{"missing required", "2019-06-01", "StopReplicationJob", nil, "MissingJobId", 400,
+			"SMC's gateway family names the missing parameter in the code"},
+		{"unknown group", "2021-07-30", "StopDiskReplicaGroup", url.Values{"ReplicaGroupId": {"pg-nope"}}, "NoSuchResource", 404,
+			"EBS answers NoSuchResource for unknown IDs"},
+		{"ebs missing", "2021-07-30", "StopDiskReplicaGroup", nil, "MissingParameter", 400,
+			"EBS's gateway family is MissingParameter"},
+		{"unknown action", "2019-06-01", "NoSuchAction", nil, "InvalidAction.NotFound", 404,
+			"the gateway routes before the product sees the call"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Call(context.Background(), tc.version, tc.action, tc.params)
+			e, ok := rpc.AsError(err)
+			if !ok {
+				t.Fatalf("want %s, got %v (%s)", tc.code, err, tc.reason)
+			}
+			if e.Code != tc.code || e.Status != tc.status || e.RequestID == "" {
+				t.Fatalf("got %s/%d (request %q), want %s/%d: %s", e.Code, e.Status, e.RequestID, tc.code, tc.status, tc.reason)
+			}
+		})
+	}
+}
+
+func TestUnknownParametersAreRecordedAndStrictRejectsThem(t *testing.T) {
+	for _, strict := range []bool{false, true} {
+		_, ts, c := newHTTPServer(t, Options{Strict: strict})
+		_, err := c.Call(context.Background(), "2019-06-01", "DescribeSourceServers", url.Values{"Bogus": {"1"}})
+		if strict != (err != nil) {
+			t.Fatalf("strict=%v: err=%v; unknown parameters fail only in strict mode", strict, err)
+		}
+		var got []Violation
+		getJSON(t, ts.URL+"/_smcct/violations", &got)
+		if len(got) != 1 || got[0].Action != "DescribeSourceServers" || got[0].Params.Get("Signature") != "" {
+			t.Fatalf("strict=%v: violations %+v: want one, without the signature", strict, got)
+		}
+	}
+}
+
+func TestFaultsFireForTheirCountThenStop(t *testing.T) {
+	_, ts, c := newHTTPServer(t, Options{})
+	body := `{"action":"DescribeSourceServers","code":"InternalError","status":500,"count":1}`
+	resp, err := http.Post(ts.URL+"/_smcct/faults", "application/json", strings.NewReader(body))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("add fault: %v %v", err, resp)
+	}
+	_, err = c.Call(context.Background(), "2019-06-01", "DescribeSourceServers", nil)
+	if e, ok := rpc.AsError(err); !ok || e.Code != "InternalError" || e.Status != 500 {
+		t.Fatalf("first call: %v, want the injected InternalError", err)
+	}
+	if _, err := c.Call(context.Background(), "2019-06-01", "DescribeSourceServers", nil); err != nil {
+		t.Fatalf("second call: %v, the fault had count 1", err)
+	}
+}
+
+func TestControlPlaneClockAndReset(t *testing.T) {
+	srv, ts, _ := newHTTPServer(t, Options{})
+	before := srv.Clock().Now()
+	var got struct{ Now string }
+	postJSON(t, ts.URL+"/_smcct/clock/advance?by=90m", &got)
+	if got.Now != before.Add(90*60e9).Format("2006-01-02T15:04:05Z") {
+		t.Fatalf("advance answered %s, want 90m after %s", got.Now, before)
+	}
+	resp, _ := http.Post(ts.URL+"/_smcct/clock/advance?by=-1h", "", nil)
+	if resp.StatusCode != 400 {
+		t.Fatalf("negative advance answered %d, want 400", resp.StatusCode)
+	}
+	resp, _ = http.Post(ts.URL+"/_smcct/seed", "application/json", strings.NewReader(`{"noSuchKind":[]}`))
+	if resp.StatusCode != 400 {
+		t.Fatalf("seeding an unknown kind answered %d, want 400", resp.StatusCode)
+	}
+	postJSON(t, ts.URL+"/_smcct/reset", nil)
+}
+
+func TestControlPlaneOffAnswers404(t *testing.T) {
+	_, ts, _ := newHTTPServer(t, Options{NoControl: true})
+	resp, err := http.Get(ts.URL + "/_smcct/clock")
+	if err != nil || resp.StatusCode != 404 {
+		t.Fatalf("control plane off: %v %v, want 404", err, resp)
+	}
+}
+
+func getJSON(t *testing.T, u string, out any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, resp, out)
+}
+
+func postJSON(t *testing.T, u string, out any) {
+	t.Helper()
+	resp, err := http.Post(u, "application/json", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeJSON(t, resp, out)
+}
+
+func decodeJSON(t *testing.T, resp *http.Response, out any) {
+	t.Helper()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", resp.Request.URL, resp.StatusCode, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+	}
+}

@@ -1,0 +1,221 @@
+package reference
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// This file holds the store operations behind the control plane: state dumps, seeding,
+// forced states, export as fixtures, and reset.
+
+// resolveAccount accepts an account ID, an AccessKeyId, or "" for the first fixture account.
+func (s *Store) resolveAccount(ref string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ref == "" {
+		return s.defaultID, s.defaultID != ""
+	}
+	if _, ok := s.accounts[ref]; ok {
+		return ref, true
+	}
+	id, ok := s.keys[ref]
+	return id, ok
+}
+
+// dump returns one account's objects by kind, brought up to now.
+func (s *Store) dump(accountID string, now time.Time) map[string]any {
+	out := map[string]any{}
+	_ = s.with(accountID, now, false, func(a *Account) error {
+		for _, d := range a.domains() {
+			for k, v := range d.dump() {
+				out[k] = v
+			}
+		}
+		return nil
+	})
+	return roundTrip(out)
+}
+
+// roundTrip turns typed values into plain JSON values, so callers can search and re-encode
+// them without sharing memory with the store.
+func roundTrip(v map[string]any) map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return map[string]any{"error": err.Error()}
+	}
+	var out map[string]any
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+// knownKinds is every kind key the domains dump.
+func knownKinds() map[string]bool {
+	a := newAccount("", "")
+	kinds := map[string]bool{}
+	for _, d := range a.domains() {
+		for k := range d.dump() {
+			kinds[k] = true
+		}
+	}
+	return kinds
+}
+
+// seedKinds adds objects (GET /_smcct/state shape) to one account.
+func (s *Store) seedKinds(accountID string, kinds map[string]json.RawMessage, now time.Time) error {
+	known := knownKinds()
+	var unknown []string
+	for k := range kinds {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("unknown kinds %s", strings.Join(unknown, ", "))
+	}
+	return s.with(accountID, now, true, func(a *Account) error {
+		for _, d := range a.domains() {
+			if err := d.seed(kinds, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// force sets state fields of one object and returns the object as the state dump shows it.
+func (s *Store) force(accountID, id string, fields map[string]string, now time.Time) (map[string]any, bool, error) {
+	found := false
+	err := s.with(accountID, now, true, func(a *Account) error {
+		for _, d := range a.domains() {
+			ok, err := d.force(id, fields)
+			if err != nil {
+				return err
+			}
+			found = found || ok
+		}
+		return nil
+	})
+	if err != nil || !found {
+		return nil, found, err
+	}
+	return findObject(s.dump(accountID, now), id), true, nil
+}
+
+// findObject returns the dumped object that carries id in one of its *Id fields.
+func findObject(dump map[string]any, id string) map[string]any {
+	for _, list := range dump {
+		items, _ := list.([]any)
+		for _, it := range items {
+			obj, _ := it.(map[string]any)
+			for k, v := range obj {
+				if strings.HasSuffix(k, "Id") && v == id {
+					return obj
+				}
+			}
+		}
+	}
+	return map[string]any{"id": id}
+}
+
+// export returns every account with its keys and objects, loadable as fixtures.
+func (s *Store) export(regions []Region, now time.Time) *Fixtures {
+	f := &Fixtures{Regions: regions}
+	for _, id := range s.accountIDs() {
+		af := AccountFixture{ID: id, State: s.dump(id, now)}
+		s.mu.Lock()
+		af.Name = s.accounts[id].Name
+		for key, acct := range s.keys {
+			if acct == id {
+				af.AccessKeys = append(af.AccessKeys, AccessKey{ID: key, Secret: s.secrets[key]})
+			}
+		}
+		s.mu.Unlock()
+		sort.Slice(af.AccessKeys, func(i, j int) bool { return af.AccessKeys[i].ID < af.AccessKeys[j].ID })
+		f.Accounts = append(f.Accounts, af)
+	}
+	return f
+}
+
+func (s *Store) saveClock(now time.Time) error {
+	if s.persist == nil {
+		return nil
+	}
+	return s.persist.saveClock(now)
+}
+
+// seedAccount handles POST /_smcct/seed with a JSON body in the state-dump shape.
+func (srv *Server) seedAccount(ref string, body []byte) error {
+	id, ok := srv.store.resolveAccount(ref)
+	if !ok {
+		return fmt.Errorf("no such account %q", ref)
+	}
+	var kinds map[string]json.RawMessage
+	if err := json.Unmarshal(body, &kinds); err != nil {
+		return fmt.Errorf("body must be a JSON object of kinds: %w", err)
+	}
+	return srv.store.seedKinds(id, kinds, srv.clock.Now())
+}
+
+// seedFixtures handles POST /_smcct/seed with a fixtures YAML body: accounts are created or
+// extended, their keys added, their objects seeded.
+func (srv *Server) seedFixtures(body []byte) error {
+	f, err := ParseFixtures(body)
+	if err != nil {
+		return err
+	}
+	now := srv.clock.Now()
+	for _, af := range f.Accounts {
+		srv.store.ensureAccount(af)
+		kinds, err := rawKinds(af.State)
+		if err != nil {
+			return err
+		}
+		if err := srv.store.seedKinds(af.ID, kinds, now); err != nil {
+			return fmt.Errorf("account %s: %w", af.ID, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) ensureAccount(af AccountFixture) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[af.ID]; !ok {
+		s.accounts[af.ID] = newAccount(af.ID, af.Name)
+	}
+	for _, k := range af.AccessKeys {
+		s.keys[k.ID] = af.ID
+		s.secrets[k.ID] = k.Secret
+	}
+}
+
+// Reset brings the server back to its fixtures and clears faults and violations. Durable
+// state is cleared too: a reset is an acknowledged write of the fixture state.
+func (srv *Server) Reset() error {
+	fresh := newStore()
+	if err := srv.applyFixtures(fresh); err != nil {
+		return err
+	}
+	srv.store.mu.Lock()
+	srv.store.accounts, srv.store.keys, srv.store.secrets = fresh.accounts, fresh.keys, fresh.secrets
+	srv.store.defaultID = fresh.defaultID
+	p := srv.store.persist
+	var err error
+	if p != nil {
+		if err = p.clear(); err == nil {
+			for _, a := range srv.store.accounts {
+				if err = p.save(a); err != nil {
+					break
+				}
+			}
+		}
+	}
+	srv.store.mu.Unlock()
+	srv.faults.clear()
+	srv.violations.clear()
+	return err
+}
