@@ -138,7 +138,9 @@ func TestAdmitRejects(t *testing.T) {
 		{"unknown Version", func(t *testing.T) *http.Request { return build(t, nil, resign("Version", "2099-01-01")) }, "InvalidVersion", 400},
 		{"unknown Action", func(t *testing.T) *http.Request { return build(t, nil, resign("Action", "StopEverything")) }, "InvalidAction.NotFound", 404},
 		{"no AccessKeyId", func(t *testing.T) *http.Request { return build(t, nil, drop("AccessKeyId")) }, "MissingAccessKeyId", 400},
-		{"no Signature", func(t *testing.T) *http.Request { return build(t, nil, func(_ *Client, r *Request) { r.Query.Del("Signature") }) }, "MissingSignature", 400},
+		{"no Signature", func(t *testing.T) *http.Request {
+			return build(t, nil, func(_ *Client, r *Request) { r.Query.Del("Signature") })
+		}, "MissingSignature", 400},
 		{"no SignatureMethod", func(t *testing.T) *http.Request { return build(t, nil, drop("SignatureMethod")) }, "MissingSignatureMethod", 400},
 		{"no Timestamp", func(t *testing.T) *http.Request { return build(t, nil, drop("Timestamp")) }, "MissingTimestamp", 400},
 		{"no SignatureNonce", func(t *testing.T) *http.Request { return build(t, nil, drop("SignatureNonce")) }, "MissingSignatureNonce", 400},
