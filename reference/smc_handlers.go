@@ -73,6 +73,14 @@ func invalidParam(c *Ctx, name string) *rpc.Error {
 	return rpc.NewError(c.Action.Product.Families.Invalid.For(name))
 }
 
+// idPrefix is the contract's ID prefix of a kind, def if it names none.
+func idPrefix(c *Ctx, kind, def string) string {
+	if o, ok := c.Action.Product.Objects[kind]; ok && o.IDPrefix != "" {
+		return o.IDPrefix
+	}
+	return def
+}
+
 // missingParam answers the gateway's missing-parameter code for a need that only shows on
 // the merged configuration of a job.
 func missingParam(c *Ctx, name string) *rpc.Error {

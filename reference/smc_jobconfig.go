@@ -2,15 +2,20 @@ package reference
 
 import (
 	"strconv"
+	"strings"
 )
 
-// Settings of ModifyReplicationJobAttribute by when they may change: Name and Description
-// any time, the schedule before the first run or while Waiting, everything else before the
-// first run only.
+// Statuses in which ModifyReplicationJobAttribute may change a setting (the contract's
+// choice): Name and Description any time, the schedule in Ready or Waiting, ValidTime until
+// the job ends, everything else in Ready only (before the first run).
 var (
-	anyTimeSettings  = []string{"Name", "Description"}
-	scheduleSettings = []string{"Frequency", "MaxNumberOfImageToKeep"}
-	ignoredParams    = []string{"JobId", "OwnerId", "ResourceOwnerAccount", "RegionId"}
+	anyTimeSettings = []string{"Name", "Description", "JobId", "OwnerId", "ResourceOwnerAccount"}
+	modifyStatuses  = map[string][]string{
+		"Frequency":              {"Ready", "Waiting"},
+		"MaxNumberOfImageToKeep": {"Ready", "Waiting"},
+		"ValidTime":              {"Ready", "Running", "Stopped", "InError", "Waiting"},
+	}
+	beforeFirstRun = []string{"Ready"}
 )
 
 // applyJobSettings copies the job's configuration from the request and checks the rules
@@ -218,20 +223,16 @@ func modifyReplicationJobAttribute(c *Ctx) (any, error) {
 // modifyAllowed answers ReplicationJob.InvalidStatus when a setting may not change in the
 // job's current state.
 func modifyAllowed(c *Ctx, j *replicationJob) error {
-	before := !j.RT.Started && (j.Status == "Ready" || j.Status == "Waiting")
 	for _, p := range c.Action.Params {
-		name := p.Name
-		if !c.Has(name) || contains(anyTimeSettings, name) || contains(ignoredParams, name) {
+		if !c.Has(p.Name) || contains(anyTimeSettings, p.Name) {
 			continue
 		}
-		if contains(scheduleSettings, name) {
-			if !before && j.Status != "Waiting" {
-				return c.Err("ReplicationJob.InvalidStatus", j.Status, "Ready, Waiting")
-			}
-			continue
+		allowed, ok := modifyStatuses[p.Name]
+		if !ok {
+			allowed = beforeFirstRun
 		}
-		if !before {
-			return c.Err("ReplicationJob.InvalidStatus", j.Status, "Ready")
+		if !contains(allowed, j.Status) {
+			return c.Err("ReplicationJob.InvalidStatus", j.Status, strings.Join(allowed, c.Action.Product.ListSeparator))
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@ func createReplicationJob(c *Ctx) (any, error) {
 		return nil, c.Err("QuotaExceeded.ReplicationJob")
 	}
 	if blocker := s.unfinishedJob(src.SourceId); blocker != nil {
-		return nil, c.Err("SourceServerState.Invalid", "InUse", "Available")
+		return nil, c.Err("SourceServer.UnfinishedReplicationJob", blocker.JobId)
 	}
 	j := &replicationJob{jobView: jobView{
 		SourceId: src.SourceId, RegionId: c.Str("RegionId"), Status: "Ready",
@@ -33,6 +33,10 @@ func createReplicationJob(c *Ctx) (any, error) {
 	if err := applyJobTimes(c, j); err != nil {
 		return nil, err
 	}
+	if j.ValidTime == "" {
+		j.RT.ValidUntil = c.Now.Add(defaultValidity)
+		j.ValidTime = fmtTime(j.RT.ValidUntil)
+	}
 	j.JobId = c.Account.NewID("j-")
 	j.Tags.set(tagsParam(c))
 	if !j.RT.NextRun.IsZero() {
@@ -44,14 +48,17 @@ func createReplicationJob(c *Ctx) (any, error) {
 	return map[string]any{"JobId": j.JobId}, nil
 }
 
-// applyJobTimes reads ScheduledStartTime (within 30 days from now) and ValidTime (7 to 90
-// days after creation). The schema checks the format; the window depends on the clock, so
-// it is checked here and answered with the gateway's invalid-parameter code.
+// defaultValidity is how long a job stays valid when ValidTime is not given.
+const defaultValidity = 30 * 24 * time.Hour
+
+// applyJobTimes reads ScheduledStartTime (later than now, within 30 days) and ValidTime (7
+// to 90 days after creation). The schema checks the format; the window depends on the
+// clock, so it is checked here and answered with the gateway's invalid-parameter code.
 func applyJobTimes(c *Ctx, j *replicationJob) error {
 	created, _ := parseAPITime(j.CreationTime)
 	if c.Has("ScheduledStartTime") {
 		t, ok := parseAPITime(c.Str("ScheduledStartTime"))
-		if !ok || t.Before(c.Now) || t.After(c.Now.Add(30*24*time.Hour)) {
+		if !ok || !t.After(c.Now) || t.After(c.Now.Add(30*24*time.Hour)) {
 			return invalidParam(c, "ScheduledStartTime")
 		}
 		j.ScheduledStartTime, j.RT.NextRun = fmtTime(t), t
@@ -72,7 +79,6 @@ func startReplicationJob(c *Ctx) (any, error) {
 	if err := sourceUsable(c, s, j); err != nil {
 		return nil, err
 	}
-	j.RT.FinalRun = false
 	j.startRun(c.Now, "Manual")
 	s.refresh()
 	return struct{}{}, nil
@@ -104,20 +110,24 @@ func stopReplicationJob(c *Ctx) (any, error) {
 }
 
 // cutOverReplicationJob ends an incremental job: with SyncData a last run copies the final
-// changes and the job then finishes; without it the job finishes at once.
+// changes (from Syncing on) and records its image; without it only the cleanup phase runs.
+// Either way the job then finishes.
 func cutOverReplicationJob(c *Ctx) (any, error) {
 	s := c.Account.SMC
 	j := s.job(c.Str("JobId"))
-	if c.Bool("SyncData", false) {
+	sync := c.Bool("SyncData", false)
+	if sync {
 		if err := sourceUsable(c, s, j); err != nil {
 			return nil, err
 		}
-		j.startRun(c.Now, "Manual")
-		j.RT.FinalRun = true
-	} else {
-		j.Status, j.BusinessStatus, j.EndTime = "Finished", "", fmtTime(c.Now)
-		j.RT.NextRun = time.Time{}
 	}
+	from := "Cleaning"
+	if sync {
+		from = "Syncing"
+	}
+	j.startRun(c.Now.Add(-phaseOffset(from)), "Manual")
+	j.BusinessStatus, j.Progress = phaseAt(phaseOffset(from))
+	j.RT.FinalRun, j.RT.CleanupOnly = true, !sync
 	s.refresh()
 	return struct{}{}, nil
 }

@@ -8,8 +8,8 @@ import (
 
 var (
 	jobStatuses = []string{"Ready", "Running", "Stopped", "InError", "Finished", "Waiting", "Expired", "Deleting"}
-	// blockingStatuses are the unfinished statuses: a job in one of them keeps its source
-	// InUse and stops a second job from being created for the same source.
+	// blockingStatuses are the unfinished statuses: a job in one of them stops a second job
+	// from being created for the same source.
 	blockingStatuses = []string{"Ready", "Running", "Stopped", "Waiting", "InError", "Expired"}
 )
 
@@ -105,14 +105,15 @@ func (v jobView) filled() jobView {
 
 // jobRuntime is the lifecycle bookkeeping the API does not show.
 type jobRuntime struct {
-	Started    bool      `json:"started"`             // has run at least once
-	Runs       int       `json:"runs"`                // runs started so far; numbers image IDs
-	RunStart   time.Time `json:"runStart,omitzero"`   // start of the current run (Running only)
-	RunType    string    `json:"runType,omitempty"`   // Manual or Schedule, for the run record
-	FinalRun   bool      `json:"finalRun,omitempty"`  // cut over with SyncData: finish after this run
-	NextRun    time.Time `json:"nextRun,omitzero"`    // Waiting: when the next run starts
-	ValidUntil time.Time `json:"validUntil,omitzero"` // the job expires then (zero: never)
-	RemoveAt   time.Time `json:"removeAt,omitzero"`   // Expired or Deleting: when it disappears
+	Started     bool      `json:"started"`               // has run at least once
+	Runs        int       `json:"runs"`                  // runs started so far; numbers image IDs
+	RunStart    time.Time `json:"runStart,omitzero"`     // start of the current run (Running only)
+	RunType     string    `json:"runType,omitempty"`     // Manual or Schedule, for the run record
+	FinalRun    bool      `json:"finalRun,omitempty"`    // cut over: finish after this run
+	CleanupOnly bool      `json:"cleanupOnly,omitempty"` // cut over without SyncData: no image
+	NextRun     time.Time `json:"nextRun,omitzero"`      // Waiting: when the next run starts
+	ValidUntil  time.Time `json:"validUntil,omitzero"`   // the job expires then (zero: never)
+	RemoveAt    time.Time `json:"removeAt,omitzero"`     // Expired or Deleting: when it disappears
 }
 
 // replicationJob is a job with its lifecycle bookkeeping.

@@ -80,6 +80,9 @@ func (s *smcState) advance(now time.Time) {
 	s.Jobs = without(s.Jobs, func(j *replicationJob) bool {
 		return !j.RT.RemoveAt.IsZero() && !j.RT.RemoveAt.After(now)
 	})
+	s.Sources = without(s.Sources, func(src *sourceServer) bool {
+		return !src.RemoveAt.IsZero() && !src.RemoveAt.After(now)
+	})
 	for _, t := range s.Tokens {
 		t.advance(now)
 	}
@@ -159,6 +162,7 @@ func (j *replicationJob) startRun(at time.Time, kind string) {
 	j.Status, j.BusinessStatus, j.Progress = "Running", jobPhases[0].name, 0
 	j.ErrorCode, j.StatusInfo = "", ""
 	j.RT.Started, j.RT.Runs, j.RT.RunType = true, j.RT.Runs+1, kind
+	j.RT.FinalRun, j.RT.CleanupOnly = false, false
 	j.RT.RunStart, j.RT.NextRun = at, time.Time{}
 	if j.StartTime == "" {
 		j.StartTime = fmtTime(at)
@@ -169,6 +173,10 @@ func (j *replicationJob) startRun(at time.Time, kind string) {
 // endRun records the finished run and its image, then finishes a one-time (or cut-over)
 // job or puts an incremental one back to Waiting for its next run.
 func (j *replicationJob) endRun(at time.Time) {
+	if j.RT.CleanupOnly {
+		j.finish(at)
+		return
+	}
 	img := derivedID("m-", j.JobId, j.RT.Runs)
 	if j.TargetType != "Image" {
 		img = ""
@@ -181,14 +189,19 @@ func (j *replicationJob) endRun(at time.Time) {
 		runs = append([]jobRun{}, runs[len(runs)-keep:]...)
 	}
 	j.ReplicationJobRuns.ReplicationJobRun = runs
-	j.BusinessStatus, j.Progress, j.TransitionInstanceId = "", 100, ""
-	j.RT.RunStart, j.RT.RunType = time.Time{}, ""
 	if j.RunOnce || j.RT.FinalRun {
-		j.Status, j.EndTime = "Finished", fmtTime(at)
+		j.finish(at)
 		return
 	}
-	j.Status = "Waiting"
+	j.Status, j.BusinessStatus, j.Progress, j.TransitionInstanceId = "Waiting", "", 100, ""
+	j.RT.RunStart, j.RT.RunType = time.Time{}, ""
 	j.RT.NextRun = at.Add(time.Duration(j.Frequency) * time.Hour)
+}
+
+func (j *replicationJob) finish(at time.Time) {
+	j.Status, j.BusinessStatus, j.Progress, j.TransitionInstanceId = "Finished", "", 100, ""
+	j.EndTime = fmtTime(at)
+	j.RT = jobRuntime{Started: true, Runs: j.RT.Runs, ValidUntil: j.RT.ValidUntil}
 }
 
 // expire ends whatever the job was doing; the job is removed seven days later.

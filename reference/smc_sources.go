@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 var sourceStates = []string{"Unavailable", "Available", "InUse", "Deleting"}
@@ -76,13 +77,17 @@ func (v sourceView) filled() sourceView {
 // Unavailable.
 type sourceServer struct {
 	sourceView
-	Agent string `json:"runtime_agent"`
+	Agent    string    `json:"runtime_agent"`
+	RemoveAt time.Time `json:"runtime_removeAt,omitzero"` // Deleting: when it disappears
 }
 
-func newSeededSource(v sourceView) *sourceServer {
+func newSeededSource(v sourceView, now time.Time) *sourceServer {
 	src := &sourceServer{sourceView: v.filled(), Agent: "Available"}
 	if v.State == "Unavailable" || v.State == "Deleting" {
 		src.Agent = v.State
+	}
+	if v.State == "Deleting" {
+		src.RemoveAt = now.Add(deletingDuration)
 	}
 	return src
 }
@@ -177,13 +182,23 @@ func (s *smcState) sourceMatches(c *Ctx, src *sourceServer) bool {
 	return src.Tags.matches(c.Objs("Tag"))
 }
 
+// relatedJobTypes names JobType values the way RelatedJobType.N does.
+var relatedJobTypes = map[int]string{0: "Server", 1: "Os", 2: "Cross_Zone", 3: "VMWare"}
+
+// hasJobOfType reports whether the source has a job of one of the named types; Not_Related
+// selects sources without any job.
 func (s *smcState) hasJobOfType(sourceID string, types []string) bool {
+	related := false
 	for _, j := range s.Jobs {
-		if j.SourceId == sourceID && contains(types, fmt.Sprint(j.JobType)) {
+		if j.SourceId != sourceID {
+			continue
+		}
+		related = true
+		if contains(types, relatedJobTypes[j.JobType]) {
 			return true
 		}
 	}
-	return false
+	return !related && contains(types, "Not_Related")
 }
 
 func modifySourceServerAttribute(c *Ctx) (any, error) {
@@ -204,8 +219,9 @@ func modifySourceServerAttribute(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-// deleteSourceServer removes a source. A running job always blocks; other jobs block unless
-// Force is set, in which case they go with the source (their resources are released).
+// deleteSourceServer removes a source: it shows Deleting for a moment, then it is gone. A
+// running job always blocks; other jobs block unless Force is set, in which case they are
+// deleted with the source.
 func deleteSourceServer(c *Ctx) (any, error) {
 	s := c.Account.SMC
 	id := c.Str("SourceId")
@@ -222,11 +238,15 @@ func deleteSourceServer(c *Ctx) (any, error) {
 	if len(related) > 0 && !c.Bool("Force", false) {
 		return nil, c.Err("ReplicationJob.Related", strings.Join(related, c.Action.Product.ListSeparator))
 	}
-	s.Jobs = without(s.Jobs, func(j *replicationJob) bool { return j.SourceId == id })
-	s.Sources = without(s.Sources, func(src *sourceServer) bool { return src.SourceId == id })
+	for _, jobID := range related {
+		s.job(jobID).forceStatus("Deleting", c.Now)
+	}
+	src := s.source(id)
+	src.Agent, src.RemoveAt = "Deleting", c.Now.Add(deletingDuration)
 	for _, w := range s.Workgroups {
 		w.SourceIds = removeStrings(w.SourceIds, []string{id})
 	}
+	src.WorkgroupId = ""
 	s.refresh()
 	return struct{}{}, nil
 }

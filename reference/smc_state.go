@@ -94,7 +94,7 @@ func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error {
 		s.Now = now
 	}
 	for _, v := range sources {
-		s.putSource(newSeededSource(v))
+		s.putSource(newSeededSource(v, now))
 	}
 	for _, v := range jobs {
 		s.putJob(newSeededJob(v, now))
@@ -263,15 +263,24 @@ func (s *smcState) force(id string, fields map[string]string) (bool, error) {
 	return true, nil
 }
 
-// refresh recomputes the states that follow from other objects: a source is InUse while it
-// has an unfinished job, a workgroup's status follows its sources' jobs.
+// refresh recomputes the states that follow from other objects: a source is InUse while
+// one of its jobs runs (the contract's choice), a workgroup's status follows its sources' jobs.
 func (s *smcState) refresh() {
 	for _, src := range s.Sources {
-		src.refresh(s.unfinishedJob(src.SourceId) != nil)
+		src.refresh(s.runningJob(src.SourceId))
 	}
 	for _, w := range s.Workgroups {
 		w.refresh(s)
 	}
+}
+
+func (s *smcState) runningJob(sourceID string) bool {
+	for _, j := range s.Jobs {
+		if j.SourceId == sourceID && j.Status == "Running" {
+			return true
+		}
+	}
+	return false
 }
 
 // unfinishedJob returns the job that blocks a new one on the source, if any.

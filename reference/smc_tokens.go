@@ -29,13 +29,15 @@ type tokenView struct {
 }
 
 // accessToken is a token with what the list never shows: its code (returned once, by
-// Create), its expiry and whether it was disabled. A token is activated when created,
-// unactivated once disabled and expired once its lifetime is over.
+// Create), its expiry and whether it was disabled. Following the contract, a new token is
+// unactivated (activated would mean an agent used it, which the reference never sees), and
+// it is expired once disabled or once its lifetime is over.
 type accessToken struct {
 	tokenView
 	Code      string    `json:"runtime_code"`
 	ExpiresAt time.Time `json:"runtime_expiresAt"`
 	Disabled  bool      `json:"runtime_disabled"`
+	Used      bool      `json:"runtime_used"`
 }
 
 func newSeededToken(v tokenView, now time.Time) *accessToken {
@@ -49,7 +51,8 @@ func newSeededToken(v tokenView, now time.Time) *accessToken {
 		days, t.TimeToLiveInDays = defaultTokenDays, strconv.Itoa(defaultTokenDays)
 	}
 	t.ExpiresAt = created.Add(time.Duration(days) * 24 * time.Hour)
-	t.Disabled = v.Status == "unactivated"
+	t.Disabled = v.Status == "expired" && created.Add(time.Duration(days)*24*time.Hour).After(now)
+	t.Used = v.Status == "activated"
 	if t.Count == "" {
 		t.Count = strconv.Itoa(defaultTokenCount)
 	}
@@ -73,12 +76,12 @@ func (t *accessToken) dumpView() tokenView { return t.tokenView }
 
 func (t *accessToken) advance(now time.Time) {
 	switch {
-	case !now.Before(t.ExpiresAt):
+	case t.Disabled || !now.Before(t.ExpiresAt):
 		t.Status = "expired"
-	case t.Disabled:
-		t.Status = "unactivated"
-	default:
+	case t.Used:
 		t.Status = "activated"
+	default:
+		t.Status = "unactivated"
 	}
 }
 
@@ -89,9 +92,9 @@ func (t *accessToken) force(fields map[string]string) error {
 		}
 		switch v {
 		case "activated", "unactivated":
-			t.Disabled = v == "unactivated"
+			t.Used, t.Disabled = v == "activated", false
 		case "expired":
-			t.ExpiresAt = time.Time{}
+			t.Disabled = true
 		default:
 			return fmt.Errorf("unknown access token Status %q", v)
 		}
@@ -100,17 +103,15 @@ func (t *accessToken) force(fields map[string]string) error {
 	return nil
 }
 
-// boundedCount reads a numeric-string parameter (the API types Count and TimeToLiveInDays
-// as strings) within [1, hi], def when absent.
+// boundedCount reads Count or TimeToLiveInDays within [1, hi], def when absent. The
+// contract types them as integers; the bound is checked again because seeded or replayed
+// input reaches handlers without the schema.
 func boundedCount(c *Ctx, name string, def, hi int) (int, error) {
-	if !c.Has(name) {
-		return def, nil
-	}
-	n, err := strconv.Atoi(c.Str(name))
-	if err != nil || n < 1 || n > hi {
+	n := c.Int(name, int64(def))
+	if n < 1 || n > int64(hi) {
 		return 0, invalidParam(c, name)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func createAccessToken(c *Ctx) (any, error) {
@@ -127,7 +128,7 @@ func createAccessToken(c *Ctx) (any, error) {
 		tokenView: tokenView{
 			AccessTokenId: id, Name: c.Str("Name"), Description: c.Str("Description"),
 			Count: strconv.Itoa(count), RegisteredCount: "0", TimeToLiveInDays: strconv.Itoa(days),
-			Status: "activated", CreationTime: fmtTime(c.Now),
+			Status: "unactivated", CreationTime: fmtTime(c.Now),
 		},
 		Code:      tokenCode(id),
 		ExpiresAt: c.Now.Add(time.Duration(days) * 24 * time.Hour),
@@ -151,7 +152,7 @@ func listAccessTokens(c *Ctx) (any, error) {
 	}, nil
 }
 
-// disableAccessToken stops a token from registering sources; an expired one stays expired.
+// disableAccessToken stops a token from registering sources: it shows expired from now on.
 func disableAccessToken(c *Ctx) (any, error) {
 	t := c.Account.SMC.token(c.Str("AccessTokenId"))
 	t.Disabled = true

@@ -117,7 +117,7 @@ func createWorkgroup(c *Ctx) (any, error) {
 		return nil, c.Err("QuotaExceeded.Workgroup")
 	}
 	w := &workgroup{workgroupView{
-		WorkgroupId: c.Account.NewID("wg-"), Name: c.Str("Name"), Description: c.Str("Description"),
+		WorkgroupId: c.Account.NewID(idPrefix(c, "Workgroup", "w-")), Name: c.Str("Name"), Description: c.Str("Description"),
 		CreationTime: fmtTime(c.Now),
 	}.filled()}
 	w.Tags.set(tagsParam(c))
@@ -171,7 +171,7 @@ func associateSourceServers(c *Ctx) (any, error) {
 		case src.WorkgroupId == w.WorkgroupId || contains(added, id):
 			continue
 		case src.WorkgroupId != "":
-			return nil, c.Err("SourceServer.InOtherWorkgroup")
+			return nil, c.Err("SourceServer.InOtherWorkgroup", id, src.WorkgroupId)
 		}
 		added = append(added, id)
 	}
@@ -184,22 +184,23 @@ func associateSourceServers(c *Ctx) (any, error) {
 	return struct{}{}, nil
 }
 
-// disassociateSourceServers removes sources from a group; a source not in it is refused.
+// disassociateSourceServers removes sources from a group. A source outside the group is
+// left as it is (the contract's choice), so a retried call succeeds.
 func disassociateSourceServers(c *Ctx) (any, error) {
 	s := c.Account.SMC
 	w := s.workgroup(c.Str("WorkgroupId"))
-	ids := c.Strs("SourceId")
-	for _, id := range ids {
+	var members []string
+	for _, id := range c.Strs("SourceId") {
 		src := s.source(id)
 		if src == nil {
 			return nil, c.NotFound("SourceServer")
 		}
-		if src.WorkgroupId != w.WorkgroupId {
-			return nil, c.Err("SourceServer.NotInWorkgroup")
+		if src.WorkgroupId == w.WorkgroupId {
+			members = append(members, id)
 		}
 	}
-	w.SourceIds = removeStrings(w.SourceIds, ids)
-	setWorkgroup(s, ids, "")
+	w.SourceIds = removeStrings(w.SourceIds, members)
+	setWorkgroup(s, members, "")
 	s.refresh()
 	return struct{}{}, nil
 }
