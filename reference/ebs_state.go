@@ -2,19 +2,324 @@ package reference
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"time"
 )
 
-// ebsState is the ebs share of an account. The EBS domain (disks, replica groups, replica pairs,
-// drills) fills it in.
-type ebsState struct{}
+// ebsState is the ebs share of an account: the ECS disks replica pairs are built from, replica
+// groups, replica pairs and disaster-recovery drills. Objects sit in slices in creation order,
+// which is the order the Describe actions list them in and survives a JSON round trip as is.
+// The JSON form is the dump shape (API field names) plus each object's Lifecycle bookkeeping.
+type ebsState struct {
+	Disks  []*ebsDisk      `json:"disks"`
+	Groups []*replicaGroup `json:"replicaGroups"`
+	Pairs  []*replicaPair  `json:"replicaPairs"`
+	Drills []*replicaDrill `json:"drills"`
+
+	now int64 // business time of the last advance; force() has no clock of its own
+}
+
+// ebsDisk is an ECS disk, seeded from fixtures; the EBS API only refers to it.
+type ebsDisk struct {
+	DiskId   string `json:"DiskId"`
+	RegionId string `json:"RegionId"`
+	ZoneId   string `json:"ZoneId"`
+	Size     int64  `json:"Size"` // GiB
+	Category string `json:"Category,omitempty"`
+	Status   string `json:"Status,omitempty"`
+}
+
+// State implements Stateful.
+func (d *ebsDisk) State(field string) string {
+	if field == "Status" {
+		return d.Status
+	}
+	return ""
+}
+
+type ebsTag struct {
+	TagKey   string `json:"TagKey"`
+	TagValue string `json:"TagValue"`
+}
+
+// replicaGroup is a replication pair-consistent group. Source*/Destination* is the current
+// direction, Primary*/Standby* the direction it was created with. Its pairs are the pairs
+// whose ReplicaGroupId names it, so membership has a single source of truth.
+type replicaGroup struct {
+	ReplicaGroupId      string   `json:"ReplicaGroupId"`
+	GroupName           string   `json:"GroupName,omitempty"`
+	Description         string   `json:"Description,omitempty"`
+	ResourceGroupId     string   `json:"ResourceGroupId,omitempty"`
+	SourceRegionId      string   `json:"SourceRegionId"`
+	SourceZoneId        string   `json:"SourceZoneId"`
+	DestinationRegionId string   `json:"DestinationRegionId"`
+	DestinationZoneId   string   `json:"DestinationZoneId"`
+	PrimaryRegion       string   `json:"PrimaryRegion"`
+	PrimaryZone         string   `json:"PrimaryZone"`
+	StandbyRegion       string   `json:"StandbyRegion"`
+	StandbyZone         string   `json:"StandbyZone"`
+	Bandwidth           int64    `json:"Bandwidth,omitempty"`
+	EnableRtc           bool     `json:"EnableRtc"`
+	Tags                []ebsTag `json:"Tags,omitempty"`
+	replication
+}
+
+// replicaPair is one asynchronous replication pair between two disks in different regions.
+type replicaPair struct {
+	ReplicaPairId     string   `json:"ReplicaPairId"`
+	PairName          string   `json:"PairName,omitempty"`
+	Description       string   `json:"Description,omitempty"`
+	ResourceGroupId   string   `json:"ResourceGroupId,omitempty"`
+	ReplicaGroupId    string   `json:"ReplicaGroupId,omitempty"`
+	SourceDiskId      string   `json:"SourceDiskId"`
+	SourceRegion      string   `json:"SourceRegion"`
+	SourceZoneId      string   `json:"SourceZoneId"`
+	DestinationDiskId string   `json:"DestinationDiskId"`
+	DestinationRegion string   `json:"DestinationRegion"`
+	DestinationZoneId string   `json:"DestinationZoneId"`
+	PrimaryRegion     string   `json:"PrimaryRegion"`
+	PrimaryZone       string   `json:"PrimaryZone"`
+	StandbyRegion     string   `json:"StandbyRegion"`
+	StandbyZone       string   `json:"StandbyZone"`
+	Bandwidth         int64    `json:"Bandwidth,omitempty"`
+	EnableRtc         bool     `json:"EnableRtc"`
+	ChargeType        string   `json:"ChargeType,omitempty"`
+	CreateTime        int64    `json:"CreateTime"`
+	ExpiredTime       int64    `json:"ExpiredTime,omitempty"`
+	StatusMessage     string   `json:"StatusMessage,omitempty"`
+	OrderId           string   `json:"OrderId,omitempty"`
+	Tags              []ebsTag `json:"Tags,omitempty"`
+	replication
+}
+
+// replicaDrill is a disaster-recovery drill of a group: a copy of each secondary disk at the
+// group's last recovery point.
+type replicaDrill struct {
+	DrillId       string      `json:"DrillId"`
+	GroupId       string      `json:"GroupId"`
+	Status        string      `json:"Status"`
+	StatusMessage string      `json:"StatusMessage,omitempty"`
+	RecoverPoint  int64       `json:"RecoverPoint"`
+	StartAt       int64       `json:"StartAt"`
+	PairsInfo     []drillPair `json:"PairsInfo"`
+	Life          ebsLife     `json:"Lifecycle"`
+}
+
+type drillPair struct {
+	PairId          string `json:"PairId"`
+	DrillDiskId     string `json:"DrillDiskId"`
+	DrillDiskStatus string `json:"DrillDiskStatus"`
+}
+
+// State implements Stateful.
+func (d *replicaDrill) State(field string) string {
+	if field == "Status" {
+		return d.Status
+	}
+	return ""
+}
+
+var (
+	groupStatuses = []string{"invalid", "creating", "created", "create_failed", "manual_syncing",
+		"syncing", "normal", "stopping", "stopped", "stop_failed", "failovering", "failovered",
+		"failover_failed", "reprotecting", "reprotect_failed", "deleting", "delete_failed", "deleted"}
+	// pairStatuses adds initial_syncing: only pairs show the first full sync by name.
+	pairStatuses  = append([]string{"initial_syncing"}, groupStatuses...)
+	drillStatuses = []string{"executing", "executed", "execute_failed", "clearing", "clear_failed"}
+)
 
 func newEBSState() *ebsState { return &ebsState{} }
 
-func (s *ebsState) advance(now time.Time)                                      {}
-func (s *ebsState) dump() map[string]any                                       { return map[string]any{} }
-func (s *ebsState) seed(kinds map[string]json.RawMessage, now time.Time) error { return nil }
-func (s *ebsState) lookup(kind, id string) (Stateful, bool)                    { return nil, false }
-func (s *ebsState) force(id string, fields map[string]string) (bool, error)    { return false, nil }
+// advance runs every lifecycle up to now and drops the objects whose deletion completed.
+func (s *ebsState) advance(now time.Time) {
+	t := now.Unix()
+	if t > s.now {
+		s.now = t
+	}
+	s.Groups = ebsKeep(s.Groups, func(g *replicaGroup) bool { return !g.advance(s.now) })
+	s.Pairs = ebsKeep(s.Pairs, func(p *replicaPair) bool { return !p.advance(s.now) })
+	s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return !d.advance(s.now) })
+}
 
-func ebsHandlers() map[string]Handler { return map[string]Handler{} }
+// keep filters a slice in place, preserving order.
+func ebsKeep[T any](xs []T, ok func(T) bool) []T {
+	out := xs[:0]
+	for _, x := range xs {
+		if ok(x) {
+			out = append(out, x)
+		}
+	}
+	clear(xs[len(out):])
+	return out
+}
+
+// dump returns a deep copy of every object in the dump shape.
+func (s *ebsState) dump() map[string]any {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return map[string]any{"error": err.Error()}
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return map[string]any{"error": err.Error()}
+	}
+	return out
+}
+
+// lookup finds an object for the contract's existence checks and preconditions.
+func (s *ebsState) lookup(kind, id string) (Stateful, bool) {
+	switch kind {
+	case "ReplicaGroup":
+		if g := s.group(id); g != nil {
+			return g, true
+		}
+	case "ReplicaPair":
+		if p := s.pair(id); p != nil {
+			return p, true
+		}
+	case "Disk":
+		if d := s.disk(id); d != nil {
+			return d, true
+		}
+	case "Drill", "ReplicaGroupDrill":
+		if d := s.drill(id); d != nil {
+			return d, true
+		}
+	}
+	return nil, false
+}
+
+func (s *ebsState) group(id string) *replicaGroup {
+	for _, g := range s.Groups {
+		if g.ReplicaGroupId == id {
+			return g
+		}
+	}
+	return nil
+}
+
+func (s *ebsState) pair(id string) *replicaPair {
+	for _, p := range s.Pairs {
+		if p.ReplicaPairId == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *ebsState) disk(id string) *ebsDisk {
+	for _, d := range s.Disks {
+		if d.DiskId == id {
+			return d
+		}
+	}
+	return nil
+}
+
+func (s *ebsState) drill(id string) *replicaDrill {
+	for _, d := range s.Drills {
+		if d.DrillId == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// members returns a group's pairs in creation order.
+func (s *ebsState) members(groupID string) []*replicaPair {
+	var out []*replicaPair
+	for _, p := range s.Pairs {
+		if p.ReplicaGroupId == groupID {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// pairUsingDisk returns the pair that replicates a disk in either direction, if any.
+func (s *ebsState) pairUsingDisk(diskID string) *replicaPair {
+	for _, p := range s.Pairs {
+		if p.SourceDiskId == diskID || p.DestinationDiskId == diskID {
+			return p
+		}
+	}
+	return nil
+}
+
+// force overwrites state fields of one object (control plane). Status goes through enter, so
+// a forced transitional status still settles the way the service's would.
+func (s *ebsState) force(id string, fields map[string]string) (bool, error) {
+	if g := s.group(id); g != nil {
+		return true, forceReplication(&g.replication, groupStatuses, fields, s.now)
+	}
+	if p := s.pair(id); p != nil {
+		return true, forceReplication(&p.replication, pairStatuses, fields, s.now)
+	}
+	if d := s.disk(id); d != nil {
+		return true, ebsForceFields(fields, map[string]func(string) error{
+			"Status": func(v string) error { d.Status = v; return nil },
+		})
+	}
+	if d := s.drill(id); d != nil {
+		return true, ebsForceFields(fields, map[string]func(string) error{
+			"Status": func(v string) error {
+				if !contains(drillStatuses, v) {
+					return fmt.Errorf("drill status %q is not one of %v", v, drillStatuses)
+				}
+				d.enter(v, s.now)
+				return nil
+			},
+		})
+	}
+	return false, nil
+}
+
+func forceReplication(r *replication, statuses []string, fields map[string]string, now int64) error {
+	return ebsForceFields(fields, map[string]func(string) error{
+		"Status": func(v string) error {
+			if !contains(statuses, v) {
+				return fmt.Errorf("status %q is not one of %v", v, statuses)
+			}
+			r.enter(v, now)
+			return nil
+		},
+		"LastRecoverPoint": func(v string) error { return ebsParseInt(v, &r.LastRecoverPoint) },
+		"RPO":              func(v string) error { return ebsParseInt(v, &r.RPO) },
+	})
+}
+
+// ebsForceFields applies every field or none: an unknown field fails before anything changes.
+func ebsForceFields(fields map[string]string, setters map[string]func(string) error) error {
+	for name := range fields {
+		if _, ok := setters[name]; !ok {
+			return fmt.Errorf("field %q cannot be forced", name)
+		}
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	// Status last, so that it enters its lifecycle with the other forced values (RPO) in place.
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "Status") != (names[j] == "Status") {
+			return names[j] == "Status"
+		}
+		return names[i] < names[j]
+	})
+	for _, name := range names {
+		if err := setters[name](fields[name]); err != nil {
+			return fmt.Errorf("field %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func ebsParseInt(v string, dst *int64) error {
+	var n int64
+	if _, err := fmt.Sscan(v, &n); err != nil {
+		return fmt.Errorf("%q is not an integer", v)
+	}
+	*dst = n
+	return nil
+}

@@ -1,0 +1,116 @@
+package reference
+
+// advance runs a drill's lifecycle: executing settles to executed (its disks created),
+// clearing ends with the drill gone. It reports true when the drill is gone.
+func (d *replicaDrill) advance(now int64) (gone bool) {
+	if d.Life.Until == 0 || now < d.Life.Until {
+		return false
+	}
+	if d.Life.Next == nextGone {
+		return true
+	}
+	d.Status = d.Life.Next
+	d.Life.Next, d.Life.Until = "", 0
+	for i := range d.PairsInfo {
+		d.PairsInfo[i].DrillDiskStatus = "created"
+	}
+	return false
+}
+
+// enter puts a drill into a status with its usual successor, like replication.enter.
+func (d *replicaDrill) enter(status string, now int64) {
+	d.Status = status
+	d.Life = ebsLife{Since: now}
+	disk := "created"
+	switch status {
+	case "executing":
+		d.Life.Next, d.Life.Until = "executed", now+ebsDrillRunSeconds
+		disk = "creating"
+	case "clearing":
+		d.Life.Next, d.Life.Until = nextGone, now+ebsDrillClearSeconds
+		disk = "deleting"
+	}
+	for i := range d.PairsInfo {
+		d.PairsInfo[i].DrillDiskStatus = disk
+	}
+}
+
+func startReplicaGroupDrill(c *Ctx) (any, error) {
+	s := c.Account.EBS
+	g, where, err := ebsGroupHere(c, "GroupId")
+	if err != nil {
+		return nil, err
+	}
+	if where != "backup" {
+		return nil, c.Err("OperationDenied.StartDrillShouldOnDestRegion")
+	}
+	if g.LastRecoverPoint == 0 {
+		return nil, c.Err("OperationDenied.RecoverPointNotFound")
+	}
+	for _, d := range s.Drills {
+		if d.GroupId == g.ReplicaGroupId && d.Status == "executing" {
+			return nil, c.Err("OperationDenied") // one drill at a time per group
+		}
+	}
+	d := &replicaDrill{
+		DrillId: c.Account.NewID("drill-"), GroupId: g.ReplicaGroupId,
+		RecoverPoint: g.LastRecoverPoint, StartAt: s.now, PairsInfo: []drillPair{},
+	}
+	for _, p := range s.members(g.ReplicaGroupId) {
+		d.PairsInfo = append(d.PairsInfo, drillPair{
+			PairId: p.ReplicaPairId, DrillDiskId: c.Account.NewID(ebsDrillDiskIDPrefix),
+		})
+	}
+	d.enter("executing", s.now)
+	s.Drills = append(s.Drills, d)
+	return map[string]any{"DrillId": d.DrillId}, nil
+}
+
+// drillView is a drill as DescribeReplicaGroupDrills shows it.
+type drillView struct {
+	DrillId       string      `json:"DrillId"`
+	GroupId       string      `json:"GroupId"`
+	Status        string      `json:"Status"`
+	StatusMessage string      `json:"StatusMessage"`
+	RecoverPoint  int64       `json:"RecoverPoint"`
+	StartAt       int64       `json:"StartAt"`
+	PairsInfo     []drillPair `json:"PairsInfo"`
+}
+
+func describeReplicaGroupDrills(c *Ctx) (any, error) {
+	g, _, err := ebsGroupHere(c, "GroupId")
+	if err != nil {
+		return nil, err
+	}
+	var match []any
+	for _, d := range c.Account.EBS.Drills {
+		if d.GroupId != g.ReplicaGroupId || !optionalEq(c, "DrillId", d.DrillId) {
+			continue
+		}
+		match = append(match, drillView{
+			DrillId: d.DrillId, GroupId: d.GroupId, Status: d.Status, StatusMessage: d.StatusMessage,
+			RecoverPoint: d.RecoverPoint, StartAt: d.StartAt,
+			PairsInfo: append([]drillPair{}, d.PairsInfo...),
+		})
+	}
+	return ebsPage(c, "Drills", match)
+}
+
+func clearReplicaGroupDrill(c *Ctx) (any, error) {
+	g, _, err := ebsGroupHere(c, "GroupId")
+	if err != nil {
+		return nil, err
+	}
+	d := c.Account.EBS.drill(c.Str("DrillId"))
+	if d == nil || d.GroupId != g.ReplicaGroupId {
+		return nil, c.Err("NoSuchResource")
+	}
+	switch {
+	case d.Status == "clearing":
+		return ack(), nil // already on its way out
+	case d.Status == "executing":
+		return nil, c.Err("OperationDenied") // a running drill is cleared once it has run
+	}
+	d.enter("clearing", c.Account.EBS.now)
+	return ack(), nil
+}

@@ -1,0 +1,271 @@
+package reference
+
+import (
+	"fmt"
+	"time"
+)
+
+// pairView is a replica pair as DescribeDiskReplicaPairs shows it from one site.
+type pairView struct {
+	ReplicaPairId     string   `json:"ReplicaPairId"`
+	PairName          string   `json:"PairName"`
+	Description       string   `json:"Description"`
+	ResourceGroupId   string   `json:"ResourceGroupId"`
+	ReplicaGroupId    string   `json:"ReplicaGroupId"`
+	ReplicaGroupName  string   `json:"ReplicaGroupName"`
+	Status            string   `json:"Status"`
+	StatusMessage     string   `json:"StatusMessage"`
+	Site              string   `json:"Site"`
+	SourceDiskId      string   `json:"SourceDiskId"`
+	SourceRegion      string   `json:"SourceRegion"`
+	SourceZoneId      string   `json:"SourceZoneId"`
+	DestinationDiskId string   `json:"DestinationDiskId"`
+	DestinationRegion string   `json:"DestinationRegion"`
+	DestinationZoneId string   `json:"DestinationZoneId"`
+	PrimaryRegion     string   `json:"PrimaryRegion"`
+	PrimaryZone       string   `json:"PrimaryZone"`
+	StandbyRegion     string   `json:"StandbyRegion"`
+	StandbyZone       string   `json:"StandbyZone"`
+	RPO               int64    `json:"RPO"`
+	Bandwidth         int64    `json:"Bandwidth"`
+	EnableRtc         bool     `json:"EnableRtc"`
+	ChargeType        string   `json:"ChargeType"`
+	CreateTime        int64    `json:"CreateTime"`
+	ExpiredTime       int64    `json:"ExpiredTime"`
+	LastRecoverPoint  int64    `json:"LastRecoverPoint"`
+	Tags              []ebsTag `json:"Tags"`
+}
+
+func (s *ebsState) pairView(p *replicaPair, where string) pairView {
+	v := pairView{
+		ReplicaPairId: p.ReplicaPairId, PairName: p.PairName, Description: p.Description,
+		ResourceGroupId: p.ResourceGroupId, ReplicaGroupId: p.ReplicaGroupId,
+		Status: p.Status, StatusMessage: p.StatusMessage, Site: where,
+		SourceDiskId: p.SourceDiskId, SourceRegion: p.SourceRegion, SourceZoneId: p.SourceZoneId,
+		DestinationDiskId: p.DestinationDiskId, DestinationRegion: p.DestinationRegion,
+		DestinationZoneId: p.DestinationZoneId, PrimaryRegion: p.PrimaryRegion,
+		PrimaryZone: p.PrimaryZone, StandbyRegion: p.StandbyRegion, StandbyZone: p.StandbyZone,
+		RPO: p.RPO, Bandwidth: p.Bandwidth, EnableRtc: p.EnableRtc, ChargeType: p.ChargeType,
+		CreateTime: p.CreateTime, ExpiredTime: p.ExpiredTime,
+		LastRecoverPoint: p.LastRecoverPoint, Tags: nonNilTags(p.Tags),
+	}
+	if g := s.group(p.ReplicaGroupId); g != nil {
+		v.ReplicaGroupName = g.GroupName
+	}
+	return v
+}
+
+// reverse swaps the pair's direction: the secondary disk becomes the source.
+func (p *replicaPair) reverse() {
+	p.SourceDiskId, p.DestinationDiskId = p.DestinationDiskId, p.SourceDiskId
+	p.SourceRegion, p.DestinationRegion = p.DestinationRegion, p.SourceRegion
+	p.SourceZoneId, p.DestinationZoneId = p.DestinationZoneId, p.SourceZoneId
+}
+
+func createDiskReplicaPair(c *Ctx) (any, error) {
+	s := c.Account.EBS
+	if err := checkPlacement(c, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
+		return nil, err
+	}
+	src, err := diskAt(c, "DiskId", "RegionId", "SourceZoneId")
+	if err != nil {
+		return nil, err
+	}
+	dst, err := diskAt(c, "DestinationDiskId", "DestinationRegionId", "DestinationZoneId")
+	if err != nil {
+		return nil, err
+	}
+	// A disk replicates in one pair at most, and the copy must fit on the secondary.
+	if s.pairUsingDisk(src.DiskId) != nil || s.pairUsingDisk(dst.DiskId) != nil || dst.Size < src.Size {
+		return nil, c.Err("OperationDenied")
+	}
+	if len(s.Pairs) >= maxPairsPerAccount {
+		return nil, c.Err("OperationDenied.QuotaExceed")
+	}
+	p := newPair(c, src, dst)
+	s.Pairs = append(s.Pairs, p)
+	return map[string]any{"ReplicaPairId": p.ReplicaPairId, "OrderId": p.OrderId}, nil
+}
+
+// diskAt returns the disk named by idParam if it sits in the region and zone the call says.
+// A disk in another region does not exist from the caller's region; a zone that disagrees
+// with the disk is a wrong parameter.
+func diskAt(c *Ctx, idParam, regionParam, zoneParam string) (*ebsDisk, error) {
+	d := c.Account.EBS.disk(c.Str(idParam))
+	if d == nil || d.RegionId != c.Str(regionParam) {
+		return nil, c.Err("NoSuchResource")
+	}
+	if d.ZoneId != c.Str(zoneParam) {
+		return nil, ebsInvalidParam(c, zoneParam)
+	}
+	return d, nil
+}
+
+func newPair(c *Ctx, src, dst *ebsDisk) *replicaPair {
+	s := c.Account.EBS
+	p := &replicaPair{
+		ReplicaPairId: c.Account.NewID("pair-"), PairName: c.Str("PairName"),
+		Description: c.Str("Description"), ResourceGroupId: c.Str("ResourceGroupId"),
+		SourceDiskId: src.DiskId, SourceRegion: src.RegionId, SourceZoneId: src.ZoneId,
+		DestinationDiskId: dst.DiskId, DestinationRegion: dst.RegionId, DestinationZoneId: dst.ZoneId,
+		PrimaryRegion: src.RegionId, PrimaryZone: src.ZoneId,
+		StandbyRegion: dst.RegionId, StandbyZone: dst.ZoneId,
+		EnableRtc: c.Bool("EnableRtc", false), CreateTime: s.now, Tags: ebsTags(c),
+		ChargeType: ebsOr(c.Str("ChargeType"), "POSTPAY"),
+	}
+	p.RPO = c.Int("RPO", ebsDefaultInt(c, "RPO", ebsDefaultRPO))
+	// Pay-as-you-go pairs get bandwidth on demand (0); subscriptions buy a fixed one and
+	// expire after Period months.
+	if p.ChargeType == "PREPAY" {
+		p.Bandwidth = c.Int("Bandwidth", ebsDefaultInt(c, "Bandwidth", 10240))
+		months := int(c.Int("Period", 1))
+		p.ExpiredTime = time.Unix(s.now, 0).UTC().AddDate(0, months, 0).Unix()
+	}
+	p.OrderId = orderID(c.Account.NewID(""))
+	p.enter("creating", s.now)
+	return p
+}
+
+// orderID turns a minted ID into the all-digit form of the service's order numbers.
+func orderID(seed string) string {
+	var n uint64
+	for _, r := range seed {
+		n = n*31 + uint64(r)
+	}
+	return fmt.Sprintf("%0*d", ebsOrderIDDigits, n%1_000_000_000_000_000)
+}
+
+func describeDiskReplicaPairs(c *Ctx) (any, error) {
+	s := c.Account.EBS
+	want := ebsOr(c.Str("Site"), "production")
+	var match []any
+	for _, p := range s.Pairs {
+		where := site(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
+		if where != want || !idListMatch(c.Str("PairIds"), p.ReplicaPairId) ||
+			!optionalEq(c, "ReplicaGroupId", p.ReplicaGroupId) || !optionalEq(c, "Name", p.PairName) ||
+			!optionalEq(c, "ResourceGroupId", p.ResourceGroupId) || !tagsMatch(c, p.Tags) {
+			continue
+		}
+		match = append(match, s.pairView(p, where))
+	}
+	return ebsPage(c, "ReplicaPairs", match)
+}
+
+func describeDiskReplicaPairProgress(c *Ctx) (any, error) {
+	p, _, err := ebsPairHere(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"Progress":     p.progress(c.Account.EBS.now),
+		"RecoverPoint": p.LastRecoverPoint,
+	}, nil
+}
+
+// freePair returns the call's pair if it is not in a group: a member moves only with its
+// group, so that the two never disagree.
+func freePair(c *Ctx) (*replicaPair, string, error) {
+	p, where, err := ebsPairHere(c)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.ReplicaGroupId != "" {
+		return nil, "", c.Err("OperationDenied")
+	}
+	return p, where, nil
+}
+
+func modifyDiskReplicaPair(c *Ctx) (any, error) {
+	p, where, err := ebsPairHere(c)
+	if err != nil {
+		return nil, err
+	}
+	if where != "production" {
+		return nil, c.Err("OperationDenied.OperateNotAllowedForStandby")
+	}
+	if c.Has("RPO") && p.ReplicaGroupId != "" {
+		return nil, c.Err("OperationDenied") // a member's RPO is its group's
+	}
+	setStr(c, "PairName", &p.PairName)
+	setStr(c, "Description", &p.Description)
+	if c.Has("Bandwidth") {
+		p.Bandwidth = c.Int("Bandwidth", p.Bandwidth)
+	}
+	if c.Has("EnableRtc") {
+		p.EnableRtc = c.Bool("EnableRtc", p.EnableRtc)
+	}
+	if c.Has("RPO") {
+		p.RPO = c.Int("RPO", p.RPO)
+	}
+	return ack(), nil
+}
+
+func startDiskReplicaPair(c *Ctx) (any, error) {
+	s := c.Account.EBS
+	p, _, err := freePair(c)
+	if err != nil {
+		return nil, err
+	}
+	if d := s.disk(p.DestinationDiskId); d != nil && d.Status == "In_use" {
+		return nil, c.Err("OperationDenied.StandbyDeviceAttached")
+	}
+	full := fullSyncSeconds(s.diskSize(p.SourceDiskId))
+	if !c.Bool("OneShot", ebsDefaultBool(c, "OneShot", false)) {
+		p.start(s.now, full, "initial_syncing")
+		return ack(), nil
+	}
+	if p.oneShotTooSoon(s.now) {
+		return nil, c.Err("OperationDenied.ManualSyncLimit")
+	}
+	p.oneShot(s.now, full)
+	return ack(), nil
+}
+
+func stopDiskReplicaPair(c *Ctx) (any, error) {
+	p, _, err := freePair(c)
+	if err != nil {
+		return nil, err
+	}
+	p.stop(c.Account.EBS.now)
+	return ack(), nil
+}
+
+func failoverDiskReplicaPair(c *Ctx) (any, error) {
+	p, where, err := freePair(c)
+	if err != nil {
+		return nil, err
+	}
+	if where != "backup" {
+		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
+	}
+	p.failover(c.Account.EBS.now)
+	return ack(), nil
+}
+
+func reprotectDiskReplicaPair(c *Ctx) (any, error) {
+	p, _, err := freePair(c)
+	if err != nil {
+		return nil, err
+	}
+	reverse, err := reverseWanted(c, p.SourceRegion, p.SourceZoneId, p.DestinationRegion, p.DestinationZoneId)
+	if err != nil {
+		return nil, err
+	}
+	p.reprotect(c.Account.EBS.now)
+	if reverse {
+		p.reverse()
+	}
+	return ack(), nil
+}
+
+func deleteDiskReplicaPair(c *Ctx) (any, error) {
+	p, where, err := freePair(c)
+	if err != nil {
+		return nil, err
+	}
+	if where != "production" {
+		return nil, c.Err("OperationDenied") // deletion is asked of the primary's region
+	}
+	p.remove(c.Account.EBS.now)
+	return ack(), nil
+}
