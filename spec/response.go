@@ -97,7 +97,9 @@ func (a *Action) knownStatuses(code string) []int {
 			continue
 		}
 		top, _, _ := strings.Cut(name, ".")
-		if _, declared := a.params[top]; name == "" || declared || a.Product.Gateway.IsCommon(top) {
+		_, declared := a.params[top]
+		common := a.Product.Gateway != nil && a.Product.Gateway.IsCommon(top)
+		if name == "" || declared || common {
 			out = append(out, fam.Status)
 		}
 	}

@@ -125,8 +125,7 @@ func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
 		d.problem(TooLarge, name, "name nested more than %d levels", d.lim.MaxDepth)
 		return
 	}
-	parts := strings.Split(name, ".")[1:]
-	if !d.fits(shape, head, parts, name) {
+	if !d.fits(shape, name, len(head)) {
 		return
 	}
 	n := d.roots[head]
@@ -134,17 +133,34 @@ func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
 		n = &node{shape: shape, wire: head}
 		d.roots[head] = n
 	}
-	for _, part := range parts {
-		n = n.child(part)
+	for pos := len(head); pos < len(name); {
+		part, end := nextPart(name, pos)
+		n = n.child(part, name[:end])
+		pos = end
 	}
 	value := vals[0]
 	n.value = &value
 }
 
+// nextPart returns the name part after the dot at pos and where it ends. Wire names of
+// nodes are prefixes of the name, so walking a name allocates nothing.
+func nextPart(name string, pos int) (part string, end int) {
+	end = strings.IndexByte(name[pos+1:], '.')
+	if end < 0 {
+		end = len(name)
+	} else {
+		end += pos + 1
+	}
+	return name[pos+1 : end], end
+}
+
 // fits checks every part of a name against the shape before anything is built, so that a
 // name that fails half way leaves no empty item or object behind.
-func (d *decoder) fits(shape *Shape, wire string, parts []string, name string) bool {
-	for _, part := range parts {
+func (d *decoder) fits(shape *Shape, name string, pos int) bool {
+	for pos < len(name) {
+		wire := name[:pos]
+		part, end := nextPart(name, pos)
+		pos = end
 		if part == "" {
 			d.problem(BadShape, name, "empty part in the name")
 			return false
@@ -172,13 +188,13 @@ func (d *decoder) fits(shape *Shape, wire string, parts []string, name string) b
 			}
 			return false
 		}
-		wire += "." + part
 	}
 	return true
 }
 
-// child returns the node that part names below n, creating it; fits has vetted part.
-func (n *node) child(part string) *node {
+// child returns the node that part names below n, creating it with the given wire name;
+// fits has vetted part.
+func (n *node) child(part, wire string) *node {
 	if n.shape.Kind == Array {
 		idx, _ := strconv.Atoi(part)
 		if n.items == nil {
@@ -186,7 +202,7 @@ func (n *node) child(part string) *node {
 		}
 		c := n.items[idx]
 		if c == nil {
-			c = &node{shape: n.shape.Elem, wire: n.wire + "." + part}
+			c = &node{shape: n.shape.Elem, wire: wire}
 			n.items[idx] = c
 		}
 		return c
@@ -196,7 +212,7 @@ func (n *node) child(part string) *node {
 	}
 	c := n.fields[part]
 	if c == nil {
-		c = &node{shape: n.shape.Fields[part], wire: n.wire + "." + part}
+		c = &node{shape: n.shape.Fields[part], wire: wire}
 		n.fields[part] = c
 	}
 	return c
