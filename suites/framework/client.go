@@ -1,0 +1,232 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
+)
+
+// ClientOptions change how a client talks, for protocol specs.
+type ClientOptions struct {
+	Signer rpc.Signer // 0: the target's
+	Method string     // "": POST
+	InBody bool
+	Format rpc.Format
+}
+
+// Client is a signed client for one account of a target. Every response it receives is
+// checked against the contract; a response that breaks it fails the running spec.
+type Client struct {
+	t    *Target
+	rc   *rpc.Client
+	cred Credentials
+	opts ClientOptions
+}
+
+// NewClient returns a client of the target for one AccessKey pair.
+func (t *Target) NewClient(cred Credentials, opts ClientOptions) (*Client, error) {
+	signer := opts.Signer
+	if signer == 0 {
+		signer = t.Signer
+	}
+	rc, err := rpc.NewClient(rpc.Config{
+		Endpoint: t.Endpoint, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.Secret,
+		Signer: signer, Method: opts.Method, InBody: opts.InBody, RegionID: t.Region,
+		Format: opts.Format, HTTPClient: t.HTTP,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{t: t, rc: rc, cred: cred, opts: opts}, nil
+}
+
+// RPC is the underlying rpc.Client, for building requests by hand (NewRequest, Sign).
+func (c *Client) RPC() *rpc.Client { return c.rc }
+
+// Result is one exchange: what was sent and what came back.
+type Result struct {
+	Action   *spec.Action
+	Request  *rpc.Request
+	Response *rpc.Response
+	// Err is the service error of a 4xx/5xx answer, nil on success.
+	Err *rpc.Error
+	// Problem is why the answer breaks the contract's envelope or response schema; "" if not.
+	Problem string
+}
+
+// OK reports whether the call succeeded.
+func (r *Result) OK() bool { return r.Err == nil && r.Response != nil && r.Response.Status == http.StatusOK }
+
+// Str returns a top-level string field of a JSON success body, "" if absent.
+func (r *Result) Str(field string) string {
+	if r.Response == nil || r.Response.Data == nil {
+		return ""
+	}
+	switch v := r.Response.Data[field].(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	}
+	return ""
+}
+
+// Transcript renders the exchange for a failure report.
+func (r *Result) Transcript() string {
+	var b strings.Builder
+	if r.Request != nil {
+		fmt.Fprintf(&b, "request: %s /?%s\n", r.Request.Method, redact(r.Request.Query))
+		if r.Request.Form != nil {
+			fmt.Fprintf(&b, "  form: %s\n", redact(r.Request.Form))
+		}
+		for _, h := range []string{rpc.HeaderAction, rpc.HeaderVersion, rpc.HeaderDate} {
+			if v := r.Request.Header.Get(h); v != "" {
+				fmt.Fprintf(&b, "  %s: %s\n", h, v)
+			}
+		}
+	}
+	if r.Response != nil {
+		body := r.Response.Body
+		if len(body) > 2048 {
+			body = append(body[:2048:2048], "..."...)
+		}
+		fmt.Fprintf(&b, "response: %d %s\n", r.Response.Status, body)
+	}
+	if r.Problem != "" {
+		fmt.Fprintf(&b, "contract: %s\n", r.Problem)
+	}
+	return b.String()
+}
+
+// redact hides what would let a reader replay the request; the rest stays readable.
+func redact(v url.Values) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		val := strings.Join(v[k], ",")
+		if k == "Signature" || k == "SecurityToken" {
+			val = "***"
+		}
+		parts = append(parts, k+"="+val)
+	}
+	return strings.Join(parts, "&")
+}
+
+// Call signs and sends one action with its own parameters (common ones are added).
+func (c *Client) Call(ctx context.Context, a *spec.Action, params url.Values) (*Result, error) {
+	req, err := c.rc.NewRequest(a.Product.Version, a.Name, params)
+	if err != nil {
+		return nil, err
+	}
+	return c.Send(ctx, a, req)
+}
+
+// Send puts a prepared request on the wire and checks the answer against the contract.
+// a may be nil for requests that name no known action.
+func (c *Client) Send(ctx context.Context, a *spec.Action, req *rpc.Request) (*Result, error) {
+	resp, err := c.rc.Send(ctx, req)
+	if resp == nil {
+		return nil, err
+	}
+	r := &Result{Action: a, Request: req, Response: resp}
+	if e, ok := rpc.AsError(err); ok {
+		r.Err = e
+	}
+	r.Problem = checkResponse(a, c.opts.Format, resp)
+	return r, nil
+}
+
+// checkResponse is the contract check every answer gets: the error envelope for errors,
+// the action's response schema for JSON successes, well-formed XML when XML was asked for.
+func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string {
+	if format == rpc.XML {
+		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+			return fmt.Sprintf("Format=XML answered with Content-Type %q", resp.Header.Get("Content-Type"))
+		}
+		if err := wellFormedXML(resp.Body); err != nil {
+			return "Format=XML answered with a body that is not XML: " + err.Error()
+		}
+		return ""
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return fmt.Sprintf("a JSON request answered with Content-Type %q", ct)
+	}
+	var body any
+	if err := json.Unmarshal(resp.Body, &body); err != nil {
+		return "the body is not JSON: " + err.Error()
+	}
+	if resp.Status >= 400 {
+		return checkErrorEnvelope(body)
+	}
+	if resp.Status != http.StatusOK {
+		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
+	}
+	if a == nil {
+		return ""
+	}
+	if err := a.Response.VisitJSON(body, openapi3.VisitAsResponse(), openapi3.MultiErrors()); err != nil {
+		return "the body breaks the " + a.Name + " response schema: " + oneLine(err.Error())
+	}
+	return ""
+}
+
+func checkErrorEnvelope(body any) string {
+	m, ok := body.(map[string]any)
+	if !ok {
+		return "the error body is not a JSON object"
+	}
+	var missing []string
+	for _, f := range []string{"RequestId", "Code", "Message"} {
+		if s, ok := m[f].(string); !ok || s == "" {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) > 0 {
+		return "the error body lacks " + strings.Join(missing, ", ")
+	}
+	return ""
+}
+
+func wellFormedXML(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	root := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if root && errors.Is(err, io.EOF) {
+				return nil
+			}
+			if !root {
+				return fmt.Errorf("no root element: %v", err)
+			}
+			return err
+		}
+		if _, ok := tok.(xml.StartElement); ok {
+			root = true
+		}
+	}
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 600 {
+		s = s[:600] + "..."
+	}
+	return s
+}

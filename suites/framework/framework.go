@@ -1,0 +1,159 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the DSL reads best unqualified
+	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
+)
+
+var (
+	currentMu sync.RWMutex
+	current   *Target
+)
+
+// Use makes t the target of every spec. Call it before RunSpecs.
+func Use(t *Target) {
+	currentMu.Lock()
+	defer currentMu.Unlock()
+	current = t
+}
+
+// Current returns the target set with Use; nil before.
+func Current() *Target {
+	currentMu.RLock()
+	defer currentMu.RUnlock()
+	return current
+}
+
+// Catalog is the contract the specs are generated from. It never fails in a built binary:
+// the documents are embedded and checked by package spec's own tests.
+func Catalog() *spec.Catalog { return spec.MustDefault() }
+
+// MustAction returns the named action of the contract, or nil when the documents do not
+// describe it (then the spec that needs it skips).
+func MustAction(name string) *spec.Action {
+	for _, p := range Catalog().Products() {
+		if a, ok := p.Action(name); ok {
+			return a
+		}
+	}
+	return nil
+}
+
+// F is what one spec uses: the target, the default account's client and the spec's names.
+// New registers a BeforeEach that makes a fresh F for every spec.
+type F struct {
+	T       *Target
+	Client  *Client
+	naming  *naming
+}
+
+// New returns an F for a container; its fields are filled before each spec.
+func New() *F {
+	f := &F{}
+	BeforeEach(func() {
+		t := Current()
+		if t == nil {
+			Fail("no target: call framework.Use before RunSpecs")
+		}
+		c, err := t.NewClient(t.Default, ClientOptions{})
+		if err != nil {
+			Fail("client: " + err.Error())
+		}
+		*f = F{T: t, Client: c, naming: newNaming(CurrentSpecReport().FullText())}
+	})
+	return f
+}
+
+// NeedControl skips the spec unless the target has a control plane.
+func (f *F) NeedControl() *Control {
+	GinkgoHelper()
+	if !f.T.Caps.Control {
+		Skip("target cannot be controlled (no /_smcct/ control plane): needed to seed or force state")
+	}
+	return f.T.Control()
+}
+
+// NeedVirtualClock skips the spec unless business time can be moved.
+func (f *F) NeedVirtualClock() *Control {
+	GinkgoHelper()
+	c := f.NeedControl()
+	if !f.T.Caps.VirtualClock {
+		Skip("target cannot move its clock (not a virtual clock)")
+	}
+	return c
+}
+
+// NeedWrites skips the spec unless it may change objects on the target.
+func (f *F) NeedWrites() {
+	GinkgoHelper()
+	if !f.T.Caps.Writes {
+		Skip("target cannot be written to: pass --allow-writes to let specs create and delete objects")
+	}
+}
+
+// NeedOther skips the spec unless a second account is known, and returns its client.
+func (f *F) NeedOther() *Client {
+	GinkgoHelper()
+	if !f.T.Caps.Other {
+		Skip("target cannot show isolation: no second account is known")
+	}
+	c, err := f.T.NewClient(f.T.Other, ClientOptions{})
+	if err != nil {
+		Fail("client for the second account: " + err.Error())
+	}
+	return c
+}
+
+// NeedAction returns the action, or skips when the contract does not describe it.
+func (f *F) NeedAction(name string) *spec.Action {
+	GinkgoHelper()
+	a := MustAction(name)
+	if a == nil {
+		Skip("the contract does not describe " + name)
+	}
+	return a
+}
+
+// Call sends one action through the default client; a transport failure or an answer that
+// breaks the contract fails the spec. The exchange is attached to the spec's report.
+func (f *F) Call(ctx context.Context, name string, params url.Values) *Result {
+	GinkgoHelper()
+	return f.CallWith(ctx, f.Client, f.NeedAction(name), params)
+}
+
+// CallWith is Call through another client.
+func (f *F) CallWith(ctx context.Context, c *Client, a *spec.Action, params url.Values) *Result {
+	GinkgoHelper()
+	r, err := c.Call(ctx, a, params)
+	return f.settle(r, err)
+}
+
+// SendWith sends a hand-built request and checks the answer like Call.
+func (f *F) SendWith(ctx context.Context, c *Client, a *spec.Action, req *rpc.Request) *Result {
+	GinkgoHelper()
+	r, err := c.Send(ctx, a, req)
+	return f.settle(r, err)
+}
+
+func (f *F) settle(r *Result, err error) *Result {
+	GinkgoHelper()
+	if r == nil {
+		Fail(fmt.Sprintf("no answer: %v", err))
+	}
+	AddReportEntry("exchange", r.Transcript(), ReportEntryVisibilityFailureOrVerbose)
+	if r.Problem != "" {
+		Fail("the answer breaks the contract: " + r.Problem)
+	}
+	return r
+}
+
+// Cleanup registers work that undoes what the spec created.
+func (f *F) Cleanup(fn func(ctx context.Context)) {
+	DeferCleanup(func(ctx SpecContext) { fn(ctx) })
+}

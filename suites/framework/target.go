@@ -1,0 +1,155 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
+)
+
+// Credentials is one AccessKey pair.
+type Credentials struct {
+	AccessKeyID string
+	Secret      string
+}
+
+// Caps is what a target lets the suites do beyond plain API calls. A spec that needs a
+// capability the target lacks is skipped with the reason, never passed.
+type Caps struct {
+	// Control: the /_smcct/ control plane answers (seed, force states, faults, state dumps).
+	Control bool
+	// VirtualClock: business time moves only when the control plane advances it.
+	VirtualClock bool
+	// Writes: specs may create, change and delete objects.
+	Writes bool
+	// Other: a second account is known, for isolation specs.
+	Other bool
+}
+
+// Target is one thing the suites can run against.
+type Target struct {
+	// Name is shown in reports: "reference (in-process)" or the endpoint URL.
+	Name     string
+	Endpoint string
+	Region   string
+	Signer   rpc.Signer
+	Default  Credentials
+	Other    Credentials
+	Caps     Caps
+	Catalog  *spec.Catalog
+	// HTTP carries every request, API and control plane alike. It is the seam for a
+	// recording or replaying transport.
+	HTTP *http.Client
+
+	closers []func() error
+}
+
+// Close releases what the target started (an in-process listener, a cassette writer).
+func (t *Target) Close() error {
+	var errs []error
+	for i := len(t.closers) - 1; i >= 0; i-- {
+		errs = append(errs, t.closers[i]())
+	}
+	t.closers = nil
+	return errors.Join(errs...)
+}
+
+// OnClose registers a function Close runs, last registered first.
+func (t *Target) OnClose(f func() error) { t.closers = append(t.closers, f) }
+
+// Wrap puts a transport wrapper (a recorder, a deviating proxy in a test) around the target's
+// HTTP transport. Call it before the first spec runs.
+func (t *Target) Wrap(wrap func(http.RoundTripper) http.RoundTripper) {
+	base := t.HTTP.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	c := *t.HTTP
+	c.Transport = wrap(base)
+	t.HTTP = &c
+}
+
+// EndpointConfig describes a target reached over the network.
+type EndpointConfig struct {
+	URL         string
+	Region      string
+	Signer      rpc.Signer
+	Default     Credentials
+	Other       Credentials // optional; without it isolation specs are skipped
+	AllowWrites bool
+	HTTP        *http.Client // nil: a client with a 30 s timeout
+}
+
+// fixtureOther is the reference's second fixture account, assumed only when an endpoint
+// proves to be a reference and nobody named another account.
+var fixtureOther = Credentials{AccessKeyID: "smcct-other", Secret: "smcct-other-secret"}
+
+// NewEndpoint builds a target for any endpoint. It probes the control plane: an endpoint that
+// answers GET /_smcct/clock is a reference, which may be written to and controlled.
+func NewEndpoint(ctx context.Context, cfg EndpointConfig) (*Target, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.URL)
+	}
+	if cfg.Default.AccessKeyID == "" || cfg.Default.Secret == "" {
+		return nil, errors.New("endpoint needs an AccessKey pair (ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or flags)")
+	}
+	cat, err := spec.Default()
+	if err != nil {
+		return nil, err
+	}
+	t := &Target{
+		Name: strings.TrimRight(cfg.URL, "/"), Endpoint: strings.TrimRight(cfg.URL, "/"),
+		Region: cfg.Region, Signer: cfg.Signer, Default: cfg.Default, Other: cfg.Other,
+		Catalog: cat, HTTP: cfg.HTTP,
+	}
+	if t.Region == "" {
+		t.Region = "cn-hangzhou"
+	}
+	if t.Signer == 0 {
+		t.Signer = rpc.V1
+	}
+	if t.HTTP == nil {
+		t.HTTP = &http.Client{Timeout: 30 * time.Second}
+	}
+	if err := t.probe(ctx); err != nil {
+		return nil, err
+	}
+	t.Caps.Writes = t.Caps.Writes || cfg.AllowWrites
+	return t, nil
+}
+
+// probe learns the capabilities: a control plane makes the target a reference.
+func (t *Target) probe(ctx context.Context) error {
+	clock, err := t.Control().clock(ctx)
+	if err != nil {
+		var ce *ControlError
+		if errors.As(err, &ce) || isNotControl(err) {
+			return nil // an ordinary endpoint: no control plane
+		}
+		return fmt.Errorf("probing %s: %w", t.Endpoint, err)
+	}
+	t.Caps.Control, t.Caps.VirtualClock, t.Caps.Writes = true, clock.Virtual, true
+	if t.Other.AccessKeyID == "" {
+		if _, err := t.Control().State(ctx, fixtureOther.AccessKeyID); err == nil {
+			t.Other = fixtureOther
+		}
+	}
+	t.Caps.Other = t.Other.AccessKeyID != ""
+	return nil
+}
+
+// isNotControl tells "this endpoint has no control plane" (an answer that is not ours)
+// from "the endpoint is unreachable".
+func isNotControl(err error) bool {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	return errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, errNotControl)
+}
