@@ -16,13 +16,13 @@ const maxSlug = 80
 // outermost first (containers[0] is the Describe) and it is the It text. Nobody names
 // cassettes by hand, so renaming a spec moves its cassette and the old one shows up unused.
 func CassettePath(root, suite string, containers []string, it string) string {
-	describe := "_"
+	describe := "_" // an It outside any container; no slug can be "_"
 	rest := append([]string(nil), containers...)
 	if len(rest) > 0 {
-		describe, rest = rest[0], rest[1:]
+		describe, rest = Slug(rest[0]), rest[1:]
 	}
 	leaf := strings.Join(append(rest, it), " ")
-	return filepath.Join(root, Slug(suite), Slug(describe), Slug(leaf)+".yaml")
+	return filepath.Join(root, Slug(suite), describe, Slug(leaf)+".yaml")
 }
 
 // Slug makes s safe as one path element on every common filesystem: lower-case ASCII
