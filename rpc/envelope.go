@@ -93,7 +93,7 @@ func ErrorBody(format Format, host string, e *Error) []byte {
 			writeElement(&b, f[0], f[1])
 		}
 		b.WriteString("<Recommend><![CDATA[")
-		b.WriteString(strings.ReplaceAll(c.Recommend, "]]>", "]]]]><![CDATA[>"))
+		b.WriteString(strings.ReplaceAll(xmlChars(c.Recommend), "]]>", "]]]]><![CDATA[>"))
 		b.WriteString("]]></Recommend></Error>")
 		return []byte(b.String())
 	}
@@ -153,4 +153,16 @@ func write(w http.ResponseWriter, format Format, status int, requestID string, b
 	h.Set(HeaderRequestID, requestID)
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // a client gone away is not ours to report
+}
+
+// xmlChars replaces what XML 1.0 cannot carry even in CDATA (control characters, invalid
+// UTF-8) with U+FFFD, as xml.EscapeText does for ordinary text.
+func xmlChars(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+			r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF {
+			return r
+		}
+		return '\uFFFD'
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

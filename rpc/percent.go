@@ -32,23 +32,43 @@ func PercentEncode(s string) string {
 	return b.String()
 }
 
+// appendPercent writes pe(s), copying runs of unreserved bytes in one call.
 func appendPercent(b *strings.Builder, s string) {
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if unreserved(c) {
-			b.WriteByte(c)
 			continue
 		}
+		b.WriteString(s[start:i])
 		b.WriteByte('%')
 		b.WriteByte(upperHex[c>>4])
 		b.WriteByte(upperHex[c&15])
+		start = i + 1
 	}
+	b.WriteString(s[start:])
 }
 
-// canonicalQuery joins the parameters as `pe(k)=pe(v)` pairs sorted by raw key (values of
-// a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK signs
-// `SignatureType=`. Both signature versions use this form.
-func canonicalQuery(params url.Values, skip string) string {
+// appendPercentTwice writes pe(pe(s)) in one pass: v1 encodes each key and value, then the
+// whole canonical query again, so an escaped byte becomes "%25XX" and the rest stays.
+func appendPercentTwice(b *strings.Builder, s string) {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			continue
+		}
+		b.WriteString(s[start:i])
+		b.WriteString("%25")
+		b.WriteByte(upperHex[c>>4])
+		b.WriteByte(upperHex[c&15])
+		start = i + 1
+	}
+	b.WriteString(s[start:])
+}
+
+// sortedKeys returns params' keys but skip in byte order, and the bytes their pairs need.
+func sortedKeys(params url.Values, skip string) ([]string, int) {
 	keys := make([]string, 0, len(params))
 	size := 0
 	for k, vs := range params {
@@ -61,15 +81,27 @@ func canonicalQuery(params url.Values, skip string) string {
 		}
 	}
 	sort.Strings(keys)
+	return keys, size
+}
+
+// sortedValues returns a key's values, sorted when repeated so one request has one form.
+func sortedValues(vs []string) []string {
+	if len(vs) > 1 {
+		vs = append([]string(nil), vs...)
+		sort.Strings(vs)
+	}
+	return vs
+}
+
+// canonicalQuery joins the parameters as `pe(k)=pe(v)` pairs sorted by raw key (values of
+// a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK signs
+// `SignatureType=`. Both signature versions use this form.
+func canonicalQuery(params url.Values, skip string) string {
+	keys, size := sortedKeys(params, skip)
 	var b strings.Builder
 	b.Grow(size + size/4)
 	for _, k := range keys {
-		vs := params[k]
-		if len(vs) > 1 {
-			vs = append([]string(nil), vs...)
-			sort.Strings(vs)
-		}
-		for _, v := range vs {
+		for _, v := range sortedValues(params[k]) {
 			if b.Len() > 0 {
 				b.WriteByte('&')
 			}
@@ -79,4 +111,23 @@ func canonicalQuery(params url.Values, skip string) string {
 		}
 	}
 	return b.String()
+}
+
+// encodedCanonicalQuery is pe(canonicalQuery(params, skip)) built in one pass: the v1
+// string to sign carries the canonical query encoded a second time.
+func encodedCanonicalQuery(b *strings.Builder, params url.Values, skip string) {
+	keys, size := sortedKeys(params, skip)
+	b.Grow(size + size/2)
+	first := true
+	for _, k := range keys {
+		for _, v := range sortedValues(params[k]) {
+			if !first {
+				b.WriteString("%26")
+			}
+			first = false
+			appendPercentTwice(b, k)
+			b.WriteString("%3D")
+			appendPercentTwice(b, v)
+		}
+	}
 }

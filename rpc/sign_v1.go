@@ -17,12 +17,10 @@ const (
 // StringToSignV1 is `METHOD&%2F&pe(canonical query)` over every parameter but Signature.
 // params must hold query and form-body parameters merged, as the SDK signs both.
 func StringToSignV1(method string, params url.Values) string {
-	canon := canonicalQuery(params, "Signature")
 	var b strings.Builder
-	b.Grow(len(method) + 5 + len(canon) + len(canon)/3)
 	b.WriteString(method)
 	b.WriteString("&%2F&")
-	appendPercent(&b, canon)
+	encodedCanonicalQuery(&b, params, "Signature")
 	return b.String()
 }
 
