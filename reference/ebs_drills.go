@@ -47,13 +47,8 @@ func startReplicaGroupDrill(c *Ctx) (any, error) {
 	if g.LastRecoverPoint == 0 {
 		return nil, c.Err("OperationDenied.RecoverPointNotFound")
 	}
-	for _, d := range s.Drills {
-		if d.GroupId == g.ReplicaGroupId && d.Status == "executing" {
-			return nil, c.Err("OperationDenied") // one drill at a time per group
-		}
-	}
 	d := &replicaDrill{
-		DrillId: c.Account.NewID("drill-"), GroupId: g.ReplicaGroupId,
+		DrillId: c.Account.NewID(ebsDrillIDPrefix), GroupId: g.ReplicaGroupId,
 		RecoverPoint: g.LastRecoverPoint, StartAt: s.now, PairsInfo: []drillPair{},
 	}
 	for _, p := range s.members(g.ReplicaGroupId) {
@@ -82,6 +77,11 @@ func describeReplicaGroupDrills(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id := c.Str("DrillId"); id != "" {
+		if d := c.Account.EBS.drill(id); d == nil || d.GroupId != g.ReplicaGroupId {
+			return nil, c.Err("NoSuchResource") // another group's drill is not this group's
+		}
+	}
 	var match []any
 	for _, d := range c.Account.EBS.Drills {
 		if d.GroupId != g.ReplicaGroupId || !optionalEq(c, "DrillId", d.DrillId) {
@@ -105,11 +105,8 @@ func clearReplicaGroupDrill(c *Ctx) (any, error) {
 	if d == nil || d.GroupId != g.ReplicaGroupId {
 		return nil, c.Err("NoSuchResource")
 	}
-	switch {
-	case d.Status == "clearing":
+	if d.Status == "clearing" {
 		return ack(), nil // already on its way out
-	case d.Status == "executing":
-		return nil, c.Err("OperationDenied") // a running drill is cleared once it has run
 	}
 	d.enter("clearing", c.Account.EBS.now)
 	return ack(), nil

@@ -48,18 +48,6 @@ func createDiskReplicaGroup(c *Ctx) (any, error) {
 	if err := checkPlacement(c, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
 		return nil, err
 	}
-	if len(s.Groups) >= maxGroupsPerAccount {
-		return nil, c.Err("OperationDenied.QuotaExceed")
-	}
-	empty := 0
-	for _, g := range s.Groups {
-		if len(s.members(g.ReplicaGroupId)) == 0 {
-			empty++
-		}
-	}
-	if empty >= maxEmptyGroups {
-		return nil, c.Err("OperationDenied.TooMuchEmptyGroup")
-	}
 	g := &replicaGroup{
 		ReplicaGroupId: c.Account.NewID("pg-"), GroupName: c.Str("GroupName"),
 		Description: c.Str("Description"), ResourceGroupId: c.Str("ResourceGroupId"),
@@ -87,7 +75,7 @@ func checkPlacement(c *Ctx, srcRegion, srcZone, dstRegion, dstZone string) error
 		}
 	}
 	if c.Str(srcRegion) == c.Str(dstRegion) {
-		return c.Err("OperationDenied")
+		return ebsInvalidParam(c, dstRegion) // replication crosses regions
 	}
 	return nil
 }
@@ -117,12 +105,9 @@ func optionalEq(c *Ctx, param, value string) bool {
 }
 
 func modifyDiskReplicaGroup(c *Ctx) (any, error) {
-	g, where, err := ebsGroupHere(c, "ReplicaGroupId")
+	g, _, err := ebsGroupHere(c, "ReplicaGroupId")
 	if err != nil {
 		return nil, err
-	}
-	if where != "production" {
-		return nil, c.Err("OperationDenied.OperateNotAllowedForStandby")
 	}
 	setStr(c, "GroupName", &g.GroupName)
 	setStr(c, "Description", &g.Description)
@@ -134,10 +119,6 @@ func modifyDiskReplicaGroup(c *Ctx) (any, error) {
 	}
 	if c.Has("RPO") {
 		g.RPO = c.Int("RPO", g.RPO)
-		// The group's RPO overrides its pairs'.
-		for _, p := range c.Account.EBS.members(g.ReplicaGroupId) {
-			p.RPO = g.RPO
-		}
 	}
 	return ack(), nil
 }
@@ -180,29 +161,38 @@ func startDiskReplicaGroup(c *Ctx) (any, error) {
 	}
 	// The group enum has no initial_syncing: the group shows syncing while its pairs do
 	// their first full sync (docs/reference-ebs.md).
+	if g.replicating() {
+		return ack(), nil
+	}
 	g.start(s.now, fullSecs, "syncing")
 	for _, p := range pairs {
-		p.start(s.now, fullSecs, "initial_syncing")
-		if g.Life.Next == nextCycle {
-			// Keep members on the group's clock, even a member that had synced before.
-			p.phase("initial_syncing", nextCycle, s.now, fullSecs)
-		}
+		p.phase("initial_syncing", nextCycle, s.now, fullSecs) // on the group's clock
 	}
 	return ack(), nil
 }
 
-// groupMembers returns a group's pairs for an action that needs some, all in step with it.
+// groupMembers returns a group's pairs for an action that moves them all. A member can be
+// driven on its own (StartDiskReplicaPair, ReprotectDiskReplicaPair, ...), so before moving
+// them together each must still share the group's direction and be in step with its status.
 func groupMembers(c *Ctx, g *replicaGroup) ([]*replicaPair, error) {
 	pairs := c.Account.EBS.members(g.ReplicaGroupId)
 	if len(pairs) == 0 {
 		return nil, c.Err("OperationDenied.NoPairInGroup")
 	}
 	for _, p := range pairs {
+		if !sameDirection(g, p) {
+			return nil, c.Err("OperationDenied.PairGroupAZoneConflict")
+		}
 		if !inStep(g.Status, p.Status) {
 			return nil, c.Err("OperationDenied.PairGroupStatusConflict")
 		}
 	}
 	return pairs, nil
+}
+
+func sameDirection(g *replicaGroup, p *replicaPair) bool {
+	return p.SourceRegion == g.SourceRegionId && p.SourceZoneId == g.SourceZoneId &&
+		p.DestinationRegion == g.DestinationRegionId && p.DestinationZoneId == g.DestinationZoneId
 }
 
 // inStep reports whether a pair's status agrees with its group's. The two differ in name
@@ -238,10 +228,6 @@ func failoverDiskReplicaGroup(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !g.Life.Synced {
-		// Nothing consistent to fail over to before the first full sync.
-		return nil, c.Err("OperationDenied.InvalidStatus")
-	}
 	now := c.Account.EBS.now
 	g.failover(now)
 	for _, p := range pairs {
@@ -251,9 +237,12 @@ func failoverDiskReplicaGroup(c *Ctx) (any, error) {
 }
 
 func reprotectDiskReplicaGroup(c *Ctx) (any, error) {
-	g, _, err := ebsGroupHere(c, "ReplicaGroupId")
+	g, where, err := ebsGroupHere(c, "ReplicaGroupId")
 	if err != nil {
 		return nil, err
+	}
+	if where != "backup" {
+		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	pairs := c.Account.EBS.members(g.ReplicaGroupId)
 	if len(pairs) == 0 {

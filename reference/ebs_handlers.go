@@ -38,16 +38,14 @@ func ebsHandlers() map[string]Handler {
 	}
 }
 
-// Quotas. The service documents the 17-pair limit; the others are ours, high enough not to
-// get in a test's way and low enough to be reachable by seeding (docs/reference-ebs.md).
+// The service documents the 17-pair limit of a group. It gives no account quotas, so the
+// reference enforces none (the contract leaves QuotaExceed to fault injection).
 const (
 	maxPairsPerGroup     = 17
-	maxGroupCapacityGiB  = 65536
-	maxGroupsPerAccount  = 100
-	maxEmptyGroups       = 10
-	maxPairsPerAccount   = 100
 	ebsOrderIDDigits     = 15
 	ebsDrillDiskIDPrefix = "d-"
+	ebsPairIDPrefix      = "pair-cn-"
+	ebsDrillIDPrefix     = "pg-drill-"
 )
 
 // site tells which end of a replication a region is: "production" for the current source,

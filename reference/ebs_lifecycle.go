@@ -8,12 +8,13 @@ const (
 	ebsCreateSeconds      = 5   // creating -> created
 	ebsStopSeconds        = 5   // stopping -> stopped
 	ebsFailoverSeconds    = 10  // failovering -> failovered
-	ebsReprotectSeconds   = 10  // reprotecting -> stopped, direction reversed
+	ebsReprotectSeconds   = 10  // reprotecting -> stopped
 	ebsDeleteSeconds      = 5   // deleting -> gone
 	ebsIncrementalSeconds = 10  // a one-shot sync of a pair that already had its full sync
-	ebsMinFullSyncSeconds = 60  // the first full sync never takes less than this
+	ebsMinFullSyncSeconds = 60  // a full sync never takes less than this
 	ebsDrillRunSeconds    = 30  // a drill: executing -> executed
 	ebsDrillClearSeconds  = 10  // a drill: clearing -> gone
+	ebsCatchUpSeconds     = 30  // after a full sync: syncing (what was written meanwhile) -> normal
 	ebsDefaultRPO         = 900 // seconds: the only RPO the service offers today
 )
 
@@ -29,8 +30,9 @@ type ebsLife struct {
 	Next  string `json:"next,omitempty"`  // status taken at Until
 	Until int64  `json:"until,omitempty"` // end of the current timed phase; 0 = stable
 	Since int64  `json:"since,omitempty"` // start of the current timed phase (Progress)
-	// CycleFrom is when continuous replication began; while it is set and no timed phase is
-	// running, the status alternates syncing/normal every RPO seconds.
+	// CycleFrom is when continuous replication began (the first full sync ended); while it is
+	// set and no timed phase runs, the object catches up (syncing), then stays normal while
+	// a new recovery point is taken every RPO seconds.
 	CycleFrom int64 `json:"cycleFrom,omitempty"`
 	Synced    bool  `json:"synced,omitempty"`    // the first full sync has completed
 	OneShotAt int64 `json:"oneShotAt,omitempty"` // when the last one-shot sync was asked for
@@ -108,25 +110,17 @@ func (r *replication) rpo() int64 {
 	return r.RPO
 }
 
-// cycleAt is continuous replication seen at now: every RPO seconds a sync of a third of the
-// RPO (at least a second) runs, during which the status is syncing, then normal until the
-// next period. The recovery point is the end of the last completed sync.
+// cycleAt is continuous replication seen at now: syncing while it catches up with what was
+// written during the full sync, normal afterwards. The status does not flicker with each
+// periodic sync (the contract's effects say it settles to normal); the recovery point moves
+// forward every RPO seconds instead.
 func cycleAt(from, rpo, now, lastPoint int64) (status string, recoverPoint int64) {
-	window := max(rpo/3, 1)
 	p := max(now-from, 0)
-	k, off := p/rpo, p%rpo
-	point := from
-	switch {
-	case off >= window:
-		point = from + k*rpo + window
-	case k > 0:
-		point = from + (k-1)*rpo + window
-	}
 	status = "normal"
-	if off < window {
+	if p < ebsCatchUpSeconds {
 		status = "syncing"
 	}
-	return status, max(point, lastPoint)
+	return status, max(from+(p/rpo)*rpo, lastPoint)
 }
 
 // progress is the percentage DescribeDiskReplicaPairProgress reports: how far a running full
@@ -172,24 +166,27 @@ func (r *replication) enter(status string, now int64) {
 	case "syncing":
 		r.cycle(now)
 	case "normal":
-		// Start the period one sync window ago, so that now falls in its normal part.
-		r.cycle(now - max(r.rpo()/3, 1))
+		// Begin the catch-up in the past, so that now is already past it.
+		r.cycle(now - ebsCatchUpSeconds)
 		r.advance(now)
 	default:
 		r.settle(status, now)
 	}
 }
 
-// start begins continuous replication, with a full sync first if there never was one (a
-// pair shows it as initialStatus). Starting what already replicates changes nothing.
+// start begins continuous replication with a full sync (a pair shows it as initialStatus):
+// the contract reads every non-one-shot start as a full sync. Starting what already
+// replicates changes nothing.
 func (r *replication) start(now, fullSecs int64, initialStatus string) {
-	switch {
-	case r.Life.CycleFrom > 0 && r.Life.Until == 0, r.Life.Next == nextCycle:
-	case r.Life.Synced:
-		r.cycle(now)
-	default:
-		r.phase(initialStatus, nextCycle, now, fullSecs)
+	if r.replicating() {
+		return
 	}
+	r.phase(initialStatus, nextCycle, now, fullSecs)
+}
+
+// replicating reports whether continuous replication runs or its full sync is under way.
+func (r *replication) replicating() bool {
+	return r.Life.Next == nextCycle || (r.Life.CycleFrom > 0 && r.Life.Until == 0)
 }
 
 // oneShot runs one sync and stops: incremental after a full sync, full before.

@@ -28,39 +28,17 @@ func addDiskReplicaPair(c *Ctx) (any, error) {
 	return ack(), nil
 }
 
-// admissible checks that a free pair can join a group: settled, same direction, same status,
-// and room left in the group.
+// admissible checks that a free pair can join a group: same direction and room left. The
+// contract's preconditions have already required both to be created or stopped.
 func admissible(c *Ctx, g *replicaGroup, p *replicaPair) error {
 	s := c.Account.EBS
-	if p.Status == "creating" || p.Status == "initial_syncing" {
-		return c.Err("OperationDenied.PairInitializing")
-	}
-	if p.SourceRegion != g.SourceRegionId || p.SourceZoneId != g.SourceZoneId ||
-		p.DestinationRegion != g.DestinationRegionId || p.DestinationZoneId != g.DestinationZoneId {
+	if !sameDirection(g, p) {
 		return c.Err("OperationDenied.PairGroupAZoneConflict")
 	}
-	if p.Status != g.Status {
-		return c.Err("OperationDenied.PairGroupStatusConflict")
-	}
-	members := s.members(g.ReplicaGroupId)
-	if len(members) >= maxPairsPerGroup {
+	if len(s.members(g.ReplicaGroupId)) >= maxPairsPerGroup {
 		return c.Err("OperationDenied.PairsExceedInGroup")
 	}
-	total := s.diskSize(p.SourceDiskId)
-	for _, m := range members {
-		total += s.diskSize(m.SourceDiskId)
-	}
-	if total > maxGroupCapacityGiB {
-		return c.Err("OperationDenied.GroupTotalDiskCapacityLimit")
-	}
 	return nil
-}
-
-func (s *ebsState) diskSize(id string) int64 {
-	if d := s.disk(id); d != nil {
-		return d.Size
-	}
-	return 0
 }
 
 func removeDiskReplicaPair(c *Ctx) (any, error) {
@@ -70,17 +48,11 @@ func removeDiskReplicaPair(c *Ctx) (any, error) {
 		return nil, err
 	}
 	p := s.pair(c.Str("ReplicaPairId"))
-	switch {
-	case p == nil:
+	if p == nil {
 		return nil, c.Err("NoSuchResource")
-	case len(s.members(g.ReplicaGroupId)) == 0:
-		return nil, c.Err("OperationDenied.NoPairInGroup")
-	case p.ReplicaGroupId == "":
-		return nil, c.Err("OperationDenied.PairNotInGroup")
-	case p.ReplicaGroupId != g.ReplicaGroupId:
-		return nil, c.Err("OperationDenied.PairInAnotherGroup")
-	case !contains([]string{"created", "stopped", "invalid", "create_failed"}, p.Status):
-		return nil, c.Err("OperationDenied.PairStatusCannotRemoveFromGroup")
+	}
+	if p.ReplicaGroupId != g.ReplicaGroupId {
+		return nil, c.Err("OperationDenied.PairNotInGroup") // in no group, or in another one
 	}
 	p.ReplicaGroupId = "" // detached, not deleted: it keeps its disks and status
 	return ack(), nil

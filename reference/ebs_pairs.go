@@ -34,6 +34,9 @@ type pairView struct {
 	ExpiredTime       int64    `json:"ExpiredTime"`
 	LastRecoverPoint  int64    `json:"LastRecoverPoint"`
 	Tags              []ebsTag `json:"Tags"`
+	// v1 SDK fields: echoed from the v1-only request parameters.
+	DestinationCloudId string `json:"DestinationCloudId,omitempty"`
+	StandbyUid         string `json:"StandbyUid,omitempty"`
 }
 
 func (s *ebsState) pairView(p *replicaPair, where string) pairView {
@@ -48,9 +51,10 @@ func (s *ebsState) pairView(p *replicaPair, where string) pairView {
 		RPO: p.RPO, Bandwidth: p.Bandwidth, EnableRtc: p.EnableRtc, ChargeType: p.ChargeType,
 		CreateTime: p.CreateTime, ExpiredTime: p.ExpiredTime,
 		LastRecoverPoint: p.LastRecoverPoint, Tags: nonNilTags(p.Tags),
+		DestinationCloudId: p.DestinationCloudId, StandbyUid: p.DestinationUid,
 	}
 	if g := s.group(p.ReplicaGroupId); g != nil {
-		v.ReplicaGroupName = g.GroupName
+		v.ReplicaGroupName, v.RPO = g.GroupName, g.RPO // a member reports its group's RPO
 	}
 	return v
 }
@@ -76,42 +80,43 @@ func createDiskReplicaPair(c *Ctx) (any, error) {
 		return nil, err
 	}
 	// A disk replicates in one pair at most, and the copy must fit on the secondary.
-	if s.pairUsingDisk(src.DiskId) != nil || s.pairUsingDisk(dst.DiskId) != nil || dst.Size < src.Size {
-		return nil, c.Err("OperationDenied")
+	if s.pairUsingDisk(src.DiskId) != nil || s.pairUsingDisk(dst.DiskId) != nil {
+		return nil, c.Err("OperationDenied.InvalidStatus")
 	}
-	if len(s.Pairs) >= maxPairsPerAccount {
-		return nil, c.Err("OperationDenied.QuotaExceed")
+	if dst.Size < src.Size {
+		return nil, ebsInvalidParam(c, "DestinationDiskId")
 	}
-	p := newPair(c, src, dst)
+	chargeType := ebsOr(c.Str("ChargeType"), "POSTPAY")
+	if chargeType != "PREPAY" && c.Has("Bandwidth") {
+		return nil, ebsInvalidParam(c, "Bandwidth") // pay-as-you-go bandwidth is on demand
+	}
+	p := newPair(c, src, dst, chargeType)
 	s.Pairs = append(s.Pairs, p)
 	return map[string]any{"ReplicaPairId": p.ReplicaPairId, "OrderId": p.OrderId}, nil
 }
 
-// diskAt returns the disk named by idParam if it sits in the region and zone the call says.
-// A disk in another region does not exist from the caller's region; a zone that disagrees
-// with the disk is a wrong parameter.
+// diskAt returns the disk named by idParam if it sits in the region and zone the call says:
+// the service is regional and zonal, so from anywhere else the disk does not exist.
 func diskAt(c *Ctx, idParam, regionParam, zoneParam string) (*ebsDisk, error) {
 	d := c.Account.EBS.disk(c.Str(idParam))
-	if d == nil || d.RegionId != c.Str(regionParam) {
+	if d == nil || d.RegionId != c.Str(regionParam) || d.ZoneId != c.Str(zoneParam) {
 		return nil, c.Err("NoSuchResource")
-	}
-	if d.ZoneId != c.Str(zoneParam) {
-		return nil, ebsInvalidParam(c, zoneParam)
 	}
 	return d, nil
 }
 
-func newPair(c *Ctx, src, dst *ebsDisk) *replicaPair {
+func newPair(c *Ctx, src, dst *ebsDisk, chargeType string) *replicaPair {
 	s := c.Account.EBS
 	p := &replicaPair{
-		ReplicaPairId: c.Account.NewID("pair-"), PairName: c.Str("PairName"),
+		ReplicaPairId: c.Account.NewID(ebsPairIDPrefix), PairName: c.Str("PairName"),
 		Description: c.Str("Description"), ResourceGroupId: c.Str("ResourceGroupId"),
 		SourceDiskId: src.DiskId, SourceRegion: src.RegionId, SourceZoneId: src.ZoneId,
 		DestinationDiskId: dst.DiskId, DestinationRegion: dst.RegionId, DestinationZoneId: dst.ZoneId,
 		PrimaryRegion: src.RegionId, PrimaryZone: src.ZoneId,
 		StandbyRegion: dst.RegionId, StandbyZone: dst.ZoneId,
 		EnableRtc: c.Bool("EnableRtc", false), CreateTime: s.now, Tags: ebsTags(c),
-		ChargeType: ebsOr(c.Str("ChargeType"), "POSTPAY"),
+		ChargeType: chargeType, DestinationCloudId: c.Str("DestinationCloudId"),
+		DestinationUid: c.Str("DestinationUid"),
 	}
 	p.RPO = c.Int("RPO", ebsDefaultInt(c, "RPO", ebsDefaultRPO))
 	// Pay-as-you-go pairs get bandwidth on demand (0); subscriptions buy a fixed one and
@@ -122,7 +127,7 @@ func newPair(c *Ctx, src, dst *ebsDisk) *replicaPair {
 		p.ExpiredTime = time.Unix(s.now, 0).UTC().AddDate(0, months, 0).Unix()
 	}
 	p.OrderId = orderID(c.Account.NewID(""))
-	p.enter("creating", s.now)
+	p.enter("created", s.now) // the contract: a new pair is created at once
 	return p
 }
 
@@ -142,13 +147,21 @@ func describeDiskReplicaPairs(c *Ctx) (any, error) {
 	for _, p := range s.Pairs {
 		where := site(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
 		if where != want || !idListMatch(c.Str("PairIds"), p.ReplicaPairId) ||
-			!optionalEq(c, "ReplicaGroupId", p.ReplicaGroupId) || !optionalEq(c, "Name", p.PairName) ||
+			!groupFilter(c, p.ReplicaGroupId) || !optionalEq(c, "Name", p.PairName) ||
 			!optionalEq(c, "ResourceGroupId", p.ResourceGroupId) || !tagsMatch(c, p.Tags) {
 			continue
 		}
 		match = append(match, s.pairView(p, where))
 	}
 	return ebsPage(c, "ReplicaPairs", match)
+}
+
+// groupFilter applies ReplicaGroupId to a pair; "-" selects the pairs in no group.
+func groupFilter(c *Ctx, groupID string) bool {
+	if c.Str("ReplicaGroupId") == "-" {
+		return groupID == ""
+	}
+	return optionalEq(c, "ReplicaGroupId", groupID)
 }
 
 func describeDiskReplicaPairProgress(c *Ctx) (any, error) {
@@ -162,29 +175,10 @@ func describeDiskReplicaPairProgress(c *Ctx) (any, error) {
 	}, nil
 }
 
-// freePair returns the call's pair if it is not in a group: a member moves only with its
-// group, so that the two never disagree.
-func freePair(c *Ctx) (*replicaPair, string, error) {
-	p, where, err := ebsPairHere(c)
-	if err != nil {
-		return nil, "", err
-	}
-	if p.ReplicaGroupId != "" {
-		return nil, "", c.Err("OperationDenied")
-	}
-	return p, where, nil
-}
-
 func modifyDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := ebsPairHere(c)
+	p, _, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
-	}
-	if where != "production" {
-		return nil, c.Err("OperationDenied.OperateNotAllowedForStandby")
-	}
-	if c.Has("RPO") && p.ReplicaGroupId != "" {
-		return nil, c.Err("OperationDenied") // a member's RPO is its group's
 	}
 	setStr(c, "PairName", &p.PairName)
 	setStr(c, "Description", &p.Description)
@@ -202,7 +196,7 @@ func modifyDiskReplicaPair(c *Ctx) (any, error) {
 
 func startDiskReplicaPair(c *Ctx) (any, error) {
 	s := c.Account.EBS
-	p, _, err := freePair(c)
+	p, _, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +216,7 @@ func startDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func stopDiskReplicaPair(c *Ctx) (any, error) {
-	p, _, err := freePair(c)
+	p, _, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +225,7 @@ func stopDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func failoverDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := freePair(c)
+	p, where, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
@@ -243,9 +237,12 @@ func failoverDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func reprotectDiskReplicaPair(c *Ctx) (any, error) {
-	p, _, err := freePair(c)
+	p, where, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
+	}
+	if where != "backup" {
+		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	reverse, err := reverseWanted(c, p.SourceRegion, p.SourceZoneId, p.DestinationRegion, p.DestinationZoneId)
 	if err != nil {
@@ -259,13 +256,14 @@ func reprotectDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func deleteDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := freePair(c)
+	p, where, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
 	if where != "production" {
-		return nil, c.Err("OperationDenied") // deletion is asked of the primary's region
+		return nil, c.Err("OperationDenied.OperateNotAllowedForStandby")
 	}
+	p.ReplicaGroupId = "" // a member leaves its group as it goes
 	p.remove(c.Account.EBS.now)
 	return ack(), nil
 }

@@ -90,6 +90,9 @@ type replicaPair struct {
 	StatusMessage     string   `json:"StatusMessage,omitempty"`
 	OrderId           string   `json:"OrderId,omitempty"`
 	Tags              []ebsTag `json:"Tags,omitempty"`
+	// DestinationCloudId and DestinationUid are v1-only parameters, kept to be echoed back.
+	DestinationCloudId string `json:"DestinationCloudId,omitempty"`
+	DestinationUid     string `json:"DestinationUid,omitempty"`
 	replication
 }
 
@@ -322,4 +325,11 @@ func ebsParseInt(v string, dst *int64) error {
 	}
 	*dst = n
 	return nil
+}
+
+func (s *ebsState) diskSize(id string) int64 {
+	if d := s.disk(id); d != nil {
+		return d.Size
+	}
+	return 0
 }
