@@ -85,7 +85,9 @@ func PayloadHashV3(body []byte) string {
 }
 
 // CanonicalRequestV3 builds the v3 canonical request. host stands for the "host" header,
-// which Go keeps out of http.Header.
+// which Go keeps out of http.Header. Query keys are percent-encoded as the V3 signature
+// document says; the v2 SDK core leaves keys raw, which is the same string for every
+// SMC and EBS parameter name (letters, digits and dots).
 func CanonicalRequestV3(method, path string, query url.Values, header http.Header, host string, signed []string, payloadHash string) string {
 	var b strings.Builder
 	b.Grow(512)
