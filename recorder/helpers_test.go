@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -46,12 +47,13 @@ func (f *fakeUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rpc.WriteError(w, call.Format, call.Host(), e)
 		return
 	}
+	pageSize, _ := strconv.Atoi(call.Params.Get("PageSize")) // the contract's check is not the fake's job
 	f.mu.Lock()
 	n := f.counts[call.Action.Name]
 	f.counts[call.Action.Name]++
 	f.mu.Unlock()
 	_ = rpc.WriteResult(w, call.Format, call.Action.Name, rpc.NewRequestID(),
-		map[string]any{"Seen": n, "PageSize": call.Params.Get("PageSize")})
+		map[string]any{"Seen": n, "PageSize": pageSize})
 }
 
 // startProxy runs a recording proxy to upstream on 127.0.0.1.

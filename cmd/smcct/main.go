@@ -38,6 +38,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newSpecCmd())
+	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newServeCmd())
 	return root
 }
