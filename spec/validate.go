@@ -13,7 +13,8 @@ import (
 )
 
 // Input is a decoded request: each given parameter of the action, by name, as plain Go values
-// (string, int64, float64, bool, []any, map[string]any). Schema defaults are not filled in.
+// (string, int64, float64, bool, []any, map[string]any; numbers inside a json-style value are
+// json.Number so that large IDs stay exact). Schema defaults are not filled in.
 type Input map[string]any
 
 // Violation is one way a request breaks the contract, named by its wire parameter
