@@ -9,6 +9,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/ebs"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/smc"
 )
 
@@ -238,4 +239,191 @@ func v1TagKeys(tags []smc.TagResource) string {
 	}
 	sort.Strings(keys)
 	return strings.Join(keys, ",")
+}
+
+// v1EBS returns a v1 EBS client for a region. The v1 EBS package has no endpoint data, so
+// without Domain the SDK would ask the Location service over the network (§6.4).
+func v1EBS(t *testing.T, host, region string) *ebs.Client {
+	t.Helper()
+	c, err := ebs.NewClientWithOptions(region, sdk.NewConfig(), credentials.NewAccessKeyCredential("smcct", "smcct-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = host
+	return c
+}
+
+// v1Group describes one replica group as seen from the client's region.
+func v1Group(t *testing.T, c *ebs.Client, id, site string) ebs.ReplicaGroup {
+	t.Helper()
+	req := ebs.CreateDescribeDiskReplicaGroupsRequest()
+	req.GroupIds, req.Site = id, site
+	resp, err := c.DescribeDiskReplicaGroups(req)
+	v1OK(t, "DescribeDiskReplicaGroups", err)
+	if len(resp.ReplicaGroups) != 1 {
+		t.Fatalf("DescribeDiskReplicaGroups %s (%s): %d groups", id, site, len(resp.ReplicaGroups))
+	}
+	return resp.ReplicaGroups[0]
+}
+
+func v1Pair(t *testing.T, c *ebs.Client, id, site string) ebs.ReplicaPair {
+	t.Helper()
+	req := ebs.CreateDescribeDiskReplicaPairsRequest()
+	req.PairIds, req.Site = id, site
+	resp, err := c.DescribeDiskReplicaPairs(req)
+	v1OK(t, "DescribeDiskReplicaPairs", err)
+	if len(resp.ReplicaPairs) != 1 {
+		t.Fatalf("DescribeDiskReplicaPairs %s (%s): %d pairs", id, site, len(resp.ReplicaPairs))
+	}
+	return resp.ReplicaPairs[0]
+}
+
+func v1CreatePair(t *testing.T, c *ebs.Client, src, dst, name string) string {
+	t.Helper()
+	req := ebs.CreateCreateDiskReplicaPairRequest()
+	req.DiskId, req.SourceZoneId, req.PairName = src, "cn-hangzhou-h", name
+	req.DestinationRegionId, req.DestinationZoneId, req.DestinationDiskId = "cn-shanghai", "cn-shanghai-e", dst
+	resp, err := c.CreateDiskReplicaPair(req)
+	v1OK(t, "CreateDiskReplicaPair", err)
+	if resp.ReplicaPairId == "" || resp.OrderId == "" {
+		t.Fatalf("CreateDiskReplicaPair answered %+v", resp)
+	}
+	return resp.ReplicaPairId
+}
+
+// TestV1SDKReplicaGroupLifecycle drives a group with one pair through create, add, modify,
+// start, progress, stop, failover (from the secondary region), reprotect, remove and
+// delete, with the v1 EBS client.
+func TestV1SDKReplicaGroupLifecycle(t *testing.T) {
+	ref := newSDKRef(t)
+	hz, sh := v1EBS(t, ref.host, "cn-hangzhou"), v1EBS(t, ref.host, "cn-shanghai")
+	pair := v1CreatePair(t, hz, "d-bp1smcctdisk00000001", "d-uf6smcctdisk00000001", "v1-pair")
+	cg := ebs.CreateCreateDiskReplicaGroupRequest()
+	cg.SourceZoneId, cg.DestinationRegionId, cg.DestinationZoneId, cg.GroupName = "cn-hangzhou-h", "cn-shanghai", "cn-shanghai-e", "v1-group"
+	created, err := hz.CreateDiskReplicaGroup(cg)
+	v1OK(t, "CreateDiskReplicaGroup", err)
+	group := created.ReplicaGroupId
+	ref.advance(t, "10s")
+	if g := v1Group(t, hz, group, "production"); g.Status != "created" || g.GroupName != "v1-group" {
+		t.Fatalf("new group: %s %q, want created v1-group", g.Status, g.GroupName)
+	}
+
+	add := ebs.CreateAddDiskReplicaPairRequest()
+	add.ReplicaGroupId, add.ReplicaPairId = group, pair
+	_, err = hz.AddDiskReplicaPair(add)
+	v1OK(t, "AddDiskReplicaPair", err)
+	mod := ebs.CreateModifyDiskReplicaGroupRequest()
+	mod.ReplicaGroupId, mod.Description = group, "modified by the v1 SDK"
+	_, err = hz.ModifyDiskReplicaGroup(mod)
+	v1OK(t, "ModifyDiskReplicaGroup", err)
+
+	start := ebs.CreateStartDiskReplicaGroupRequest()
+	start.ReplicaGroupId = group
+	_, err = hz.StartDiskReplicaGroup(start)
+	v1OK(t, "StartDiskReplicaGroup", err)
+	if p := v1Pair(t, hz, pair, "production"); p.Status != "initial_syncing" || p.ReplicaGroupId != group {
+		t.Fatalf("member after group start: %s in %q, want initial_syncing in %s", p.Status, p.ReplicaGroupId, group)
+	}
+	_, err = hz.ModifyDiskReplicaGroup(mod)
+	v1WantError(t, "modify a syncing group", err, "OperationDenied.InvalidStatus", 403)
+	ref.advance(t, "10m")
+	prog := ebs.CreateDescribeDiskReplicaPairProgressRequest()
+	prog.ReplicaPairId = pair
+	pr, err := hz.DescribeDiskReplicaPairProgress(prog)
+	v1OK(t, "DescribeDiskReplicaPairProgress", err)
+	if pr.Progress != 100 || pr.RecoverPoint == 0 {
+		t.Fatalf("after the full sync: progress %d, recover point %d", pr.Progress, pr.RecoverPoint)
+	}
+
+	stop := ebs.CreateStopDiskReplicaGroupRequest()
+	stop.ReplicaGroupId = group
+	_, err = hz.StopDiskReplicaGroup(stop)
+	v1OK(t, "StopDiskReplicaGroup", err)
+	ref.advance(t, "10s")
+	fo := ebs.CreateFailoverDiskReplicaGroupRequest()
+	fo.ReplicaGroupId = group
+	_, err = hz.FailoverDiskReplicaGroup(fo)
+	v1WantError(t, "failover from the primary region", err, "OperationDenied.OperateNotAllowedForPrimary", 403)
+	fo = ebs.CreateFailoverDiskReplicaGroupRequest() // the SDK stamped the first client's region into fo
+	fo.ReplicaGroupId = group
+	_, err = sh.FailoverDiskReplicaGroup(fo)
+	v1OK(t, "FailoverDiskReplicaGroup", err)
+	ref.advance(t, "20s")
+	if g := v1Group(t, sh, group, "backup"); g.Status != "failovered" {
+		t.Fatalf("after failover: %s", g.Status)
+	}
+	rp := ebs.CreateReprotectDiskReplicaGroupRequest()
+	rp.ReplicaGroupId, rp.SourceRegionId, rp.SourceZoneId = group, "cn-shanghai", "cn-shanghai-e"
+	_, err = sh.ReprotectDiskReplicaGroup(rp)
+	v1OK(t, "ReprotectDiskReplicaGroup", err)
+	ref.advance(t, "20s")
+	g := v1Group(t, sh, group, "production")
+	if g.Status != "stopped" || g.SourceRegionId != "cn-shanghai" {
+		t.Fatalf("after reprotect: %s from %s, want stopped from cn-shanghai", g.Status, g.SourceRegionId)
+	}
+
+	del := ebs.CreateDeleteDiskReplicaGroupRequest()
+	del.ReplicaGroupId = group
+	_, err = sh.DeleteDiskReplicaGroup(del)
+	v1WantError(t, "delete a group with a pair", err, "OperationDenied.GroupHasPair", 403)
+	rm := ebs.CreateRemoveDiskReplicaPairRequest()
+	rm.ReplicaGroupId, rm.ReplicaPairId = group, pair
+	_, err = sh.RemoveDiskReplicaPair(rm)
+	v1OK(t, "RemoveDiskReplicaPair", err)
+	_, err = sh.DeleteDiskReplicaGroup(del)
+	v1OK(t, "DeleteDiskReplicaGroup", err)
+	ref.advance(t, "10s")
+	_, err = sh.StopDiskReplicaGroup(stop)
+	v1WantError(t, "stop a deleted group", err, "NoSuchResource", 404)
+}
+
+// TestV1SDKReplicaPairLifecycle covers the pair-only actions: modify, start, stop,
+// failover, reprotect and delete, with a state error and an unknown ID on the way.
+func TestV1SDKReplicaPairLifecycle(t *testing.T) {
+	ref := newSDKRef(t)
+	hz, sh := v1EBS(t, ref.host, "cn-hangzhou"), v1EBS(t, ref.host, "cn-shanghai")
+	pair := v1CreatePair(t, hz, "d-bp1smcctdisk00000002", "d-uf6smcctdisk00000002", "v1-solo")
+
+	stop := ebs.CreateStopDiskReplicaPairRequest()
+	stop.ReplicaPairId = pair
+	_, err := hz.StopDiskReplicaPair(stop)
+	v1WantError(t, "stop a created pair", err, "OperationDenied.InvalidStatus", 403)
+	mod := ebs.CreateModifyDiskReplicaPairRequest()
+	mod.ReplicaPairId, mod.PairName = pair, "v1-solo-renamed"
+	_, err = hz.ModifyDiskReplicaPair(mod)
+	v1OK(t, "ModifyDiskReplicaPair", err)
+
+	start := ebs.CreateStartDiskReplicaPairRequest()
+	start.ReplicaPairId = pair
+	_, err = hz.StartDiskReplicaPair(start)
+	v1OK(t, "StartDiskReplicaPair", err)
+	ref.advance(t, "10m")
+	if p := v1Pair(t, hz, pair, "production"); (p.Status != "syncing" && p.Status != "normal") || p.PairName != "v1-solo-renamed" {
+		t.Fatalf("after the full sync: %s %q, want syncing or normal", p.Status, p.PairName)
+	}
+	_, err = hz.StopDiskReplicaPair(stop)
+	v1OK(t, "StopDiskReplicaPair", err)
+	ref.advance(t, "10s")
+
+	fo := ebs.CreateFailoverDiskReplicaPairRequest()
+	fo.ReplicaPairId = pair
+	_, err = sh.FailoverDiskReplicaPair(fo)
+	v1OK(t, "FailoverDiskReplicaPair", err)
+	ref.advance(t, "20s")
+	rp := ebs.CreateReprotectDiskReplicaPairRequest()
+	rp.ReplicaPairId = pair
+	_, err = sh.ReprotectDiskReplicaPair(rp)
+	v1OK(t, "ReprotectDiskReplicaPair", err)
+	ref.advance(t, "20s")
+	if p := v1Pair(t, sh, pair, "production"); p.Status != "stopped" || p.SourceDiskId != "d-uf6smcctdisk00000002" {
+		t.Fatalf("after reprotect: %s from %s, want stopped from the former secondary", p.Status, p.SourceDiskId)
+	}
+
+	del := ebs.CreateDeleteDiskReplicaPairRequest()
+	del.ReplicaPairId = pair
+	_, err = sh.DeleteDiskReplicaPair(del)
+	v1OK(t, "DeleteDiskReplicaPair", err)
+	ref.advance(t, "10s")
+	_, err = sh.DeleteDiskReplicaPair(del)
+	v1WantError(t, "delete a deleted pair", err, "NoSuchResource", 404)
 }
