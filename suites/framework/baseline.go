@@ -54,6 +54,9 @@ func baselineValue(a *spec.Action, p *spec.Param) (any, bool) {
 		}
 		return id, true
 	}
+	if v, ok := wellKnown[p.Name]; ok && scalarKind(p.Schema) == openapi3.TypeString && len(broken(p.Schema, v)) == 0 {
+		return v, true
+	}
 	return instanceAlong(p.Schema, nil, 0)
 }
 

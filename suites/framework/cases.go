@@ -27,8 +27,22 @@ type ValidationCase struct {
 	Expect spec.ErrorCode
 	// CheckMessage: the expected message has no holes, so it is compared exactly.
 	CheckMessage bool
-	// Forbid are the parameter-error codes a passing case must not earn.
-	Forbid []string
+	// Forbid are the parameter errors a passing case must not earn: a code alone for an
+	// override, code and message for a family whose code does not name the parameter (EBS).
+	Forbid []spec.ErrorCode
+	// Drop names common parameters the client must not add (RegionId, when its absence is
+	// under test).
+	Drop []string
+}
+
+// Refused reports whether a service error is one of the parameter errors in Forbid.
+func (c ValidationCase) Refused(code, message string) bool {
+	for _, f := range c.Forbid {
+		if f.Code == code && (f.Message == "" || f.Message == message) {
+			return true
+		}
+	}
+	return false
 }
 
 // Describe names the case in the spec text.
@@ -134,7 +148,16 @@ func siteCases(a *spec.Action, base map[string]any, st site) []ValidationCase {
 		if !ok {
 			continue
 		}
+		if pr.pass && refersToObject(st) {
+			continue
+		}
 		c := ValidationCase{Action: a, Param: st.param, Wire: st.wire, Rule: pr.rule, Pass: pr.pass, Value: pr.show, Params: encode(a, tree)}
+		if pr.remove && !keepsParent(c.Params, st) {
+			continue // removing the only field would remove the item: nothing left to name
+		}
+		if pr.remove && st.wire == "RegionId" {
+			c.Drop = []string{"RegionId"}
+		}
 		if pr.pass {
 			c.Forbid = forbidden(a, st)
 		} else {
@@ -164,6 +187,34 @@ func treeFor(a *spec.Action, base map[string]any, st site, pr probe) (map[string
 	return tree, setAt(tree, st.path, pr.val, pr.remove)
 }
 
+// refersToObject: the parameter names something that must exist (a region, zone, vSwitch,
+// disk, a page token the service issued, ...). The service checks existence with the same code family as the schema rules,
+// so a well-formed boundary value that names nothing is refused for a reason the case does
+// not test; only the breaking values of such parameters are generated.
+func refersToObject(st site) bool {
+	last := st.path[len(st.path)-1]
+	name := last.field
+	if last.list && len(st.path) > 1 {
+		name = st.path[len(st.path)-2].field
+	}
+	return strings.HasSuffix(name, "Id") || strings.HasSuffix(name, "Ids") || name == "NextToken"
+}
+
+// keepsParent reports whether the request still carries something of the item that held
+// the removed field.
+func keepsParent(q url.Values, st site) bool {
+	if len(st.path) == 1 {
+		return true
+	}
+	parent := st.wire[:strings.LastIndex(st.wire, ".")]
+	for k := range q {
+		if strings.HasPrefix(k, parent+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // expectedError is the code a broken rule earns: the parameter's override, else the family.
 func expectedError(a *spec.Action, st site, rule string) spec.ErrorCode {
 	if code, ok := st.param.ErrorOn[rule]; ok {
@@ -178,14 +229,18 @@ func expectedError(a *spec.Action, st site, rule string) spec.ErrorCode {
 }
 
 // forbidden lists the parameter errors that would mean a boundary value was refused.
-func forbidden(a *spec.Action, st site) []string {
+func forbidden(a *spec.Action, st site) []spec.ErrorCode {
 	f := a.Product.Families
-	codes := []string{f.Missing.For(st.wire).Code, f.Invalid.For(st.wire).Code, f.Invalid.For(st.param.Name).Code}
+	out := []spec.ErrorCode{f.Missing.For(st.wire), f.Invalid.For(st.wire), f.Invalid.For(st.param.Name)}
+	codes := make([]string, 0, len(st.param.ErrorOn))
 	for _, code := range st.param.ErrorOn {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
-	return codes
+	for _, code := range codes {
+		out = append(out, spec.ErrorCode{Code: code})
+	}
+	return out
 }
 
 // wrongTypeText is a value that is no integer, number or boolean.

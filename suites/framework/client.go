@@ -67,7 +67,9 @@ type Result struct {
 }
 
 // OK reports whether the call succeeded.
-func (r *Result) OK() bool { return r.Err == nil && r.Response != nil && r.Response.Status == http.StatusOK }
+func (r *Result) OK() bool {
+	return r.Err == nil && r.Response != nil && r.Response.Status == http.StatusOK
+}
 
 // Str returns a top-level string field of a JSON success body, "" if absent.
 func (r *Result) Str(field string) string {

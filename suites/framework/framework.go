@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the DSL reads best unqualified
@@ -48,9 +49,9 @@ func MustAction(name string) *spec.Action {
 // F is what one spec uses: the target, the default account's client and the spec's names.
 // New registers a BeforeEach that makes a fresh F for every spec.
 type F struct {
-	T       *Target
-	Client  *Client
-	naming  *naming
+	T      *Target
+	Client *Client
+	naming *naming
 }
 
 // New returns an F for a container; its fields are filled before each spec.
@@ -134,6 +135,29 @@ func (f *F) CallWith(ctx context.Context, c *Client, a *spec.Action, params url.
 	return f.settle(r, err)
 }
 
+// CallDropping is Call with some common parameters the client would add taken out again
+// (and the request re-signed), for cases about their absence.
+func (f *F) CallDropping(ctx context.Context, a *spec.Action, params url.Values, drop ...string) *Result {
+	GinkgoHelper()
+	if len(drop) == 0 {
+		return f.CallWith(ctx, f.Client, a, params)
+	}
+	req, err := f.Client.RPC().NewRequest(a.Product.Version, a.Name, params)
+	if err != nil {
+		Fail("request: " + err.Error())
+	}
+	for _, name := range drop {
+		req.Query.Del(name)
+		if req.Form != nil {
+			req.Form.Del(name)
+		}
+	}
+	if err := f.Client.RPC().Sign(req); err != nil {
+		Fail("signing: " + err.Error())
+	}
+	return f.SendWith(ctx, f.Client, a, req)
+}
+
 // SendWith sends a hand-built request and checks the answer like Call.
 func (f *F) SendWith(ctx context.Context, c *Client, a *spec.Action, req *rpc.Request) *Result {
 	GinkgoHelper()
@@ -156,4 +180,38 @@ func (f *F) settle(r *Result, err error) *Result {
 // Cleanup registers work that undoes what the spec created.
 func (f *F) Cleanup(fn func(ctx context.Context)) {
 	DeferCleanup(func(ctx SpecContext) { fn(ctx) })
+}
+
+// CleanupCreated undoes a successful create: when the answer carries the ID of the action's
+// object kind and the contract has a Delete action for that kind, it is called at cleanup.
+// A failed delete is reported in the spec's timeline, not as a failure: the object may be in
+// a state that forbids deletion, which the spec under test does not claim anything about.
+func (f *F) CleanupCreated(a *spec.Action, r *Result) {
+	if r == nil || !r.OK() || a.Object == "" || !a.Write {
+		return
+	}
+	o := a.Product.Objects[a.Object]
+	if o == nil || r.Str(o.IDField) == "" {
+		return
+	}
+	id := r.Str(o.IDField)
+	del := deleteAction(a.Product, a.Object)
+	if del == nil || a.Name == del.Name {
+		return
+	}
+	c := f.Client
+	f.Cleanup(func(ctx context.Context) {
+		if res, err := c.Call(ctx, del, url.Values{o.IDParam: {id}}); err != nil || !res.OK() {
+			GinkgoWriter.Printf("cleanup: %s %s=%s did not succeed\n", del.Name, o.IDParam, id)
+		}
+	})
+}
+
+func deleteAction(p *spec.Product, kind string) *spec.Action {
+	for _, a := range p.Actions() {
+		if a.Object == kind && a.Write && strings.HasPrefix(a.Name, "Delete") {
+			return a
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package framework
 import (
 	"encoding/json"
 	"net/url"
+	"sort"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -67,6 +68,15 @@ func objectAlong(s *openapi3.Schema, path []step, variant int) (any, bool) {
 	}
 	if len(path) > 0 && !path[0].list {
 		want[path[0].field] = true
+	}
+	if len(want) == 0 && len(s.Properties) > 0 {
+		// An object with no fields sends nothing at all: give it its first field.
+		names := make([]string, 0, len(s.Properties))
+		for n := range s.Properties {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		want[names[0]] = true
 	}
 	for name := range want {
 		ref, ok := s.Properties[name]

@@ -126,6 +126,13 @@ func validScalar(s *openapi3.Schema, variant int) (string, bool) {
 	return "", false
 }
 
+// wellKnown are values that name fixture objects every reference has and the real service
+// knows, so that a generated request is refused only for what a case tests.
+var wellKnown = map[string]string{
+	"RegionId": "cn-hangzhou", "SourceRegionId": "cn-hangzhou", "DestinationRegionId": "cn-shanghai",
+	"ZoneId": "cn-hangzhou-h", "SourceZoneId": "cn-hangzhou-h", "DestinationZoneId": "cn-shanghai-e",
+}
+
 func scalarCandidates(s *openapi3.Schema, variant int) []string {
 	if len(s.Enum) > 0 {
 		return []string{wireText(s.Enum[variant%len(s.Enum)])}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+	"github.com/spf13/cobra"
+
+	"github.com/smcct/smcct/rpc"
+	_ "github.com/smcct/smcct/suites/conformance" // the compiled-in specs
+	"github.com/smcct/smcct/suites/framework"
+)
+
+type checkOptions struct {
+	endpoint, region, keyID, secret, otherID, otherSecret, signature string
+	allowWrites, verbose, dryRun                                     bool
+	labelFilter, junit, jsonReport                                   string
+	focus, skip                                                      []string
+}
+
+func newCheckCmd() *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Run the conformance suites against the built-in reference or any endpoint",
+		Long: `check runs the compiled-in conformance specs, no Go toolchain needed.
+
+Without --endpoint it starts a fresh reference in-process (virtual clock, control plane).
+With --endpoint it tests that endpoint; specs needing a control plane, a movable clock,
+writes or a second account are skipped with the reason when the target lacks them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), cmd.OutOrStdout(), o) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&o.endpoint, "endpoint", "", "test this endpoint instead of an in-process reference")
+	fl.StringVar(&o.region, "region", "cn-hangzhou", "RegionId sent with every call")
+	fl.StringVar(&o.keyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "AccessKeyId (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+	fl.StringVar(&o.secret, "access-key-secret", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+	fl.StringVar(&o.otherID, "other-access-key-id", "", "a second account's AccessKeyId, for isolation specs")
+	fl.StringVar(&o.otherSecret, "other-access-key-secret", "", "the second account's secret")
+	fl.StringVar(&o.signature, "signature", "v1", "signature version: v1 or v3")
+	fl.BoolVar(&o.allowWrites, "allow-writes", false, "let specs create and delete objects on a non-reference endpoint")
+	fl.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label filter, e.g. 'action:StopReplicationJob && !needs:control'")
+	fl.StringSliceVar(&o.focus, "focus", nil, "run only specs whose text matches this regular expression")
+	fl.StringSliceVar(&o.skip, "skip", nil, "skip specs whose text matches this regular expression")
+	fl.StringVar(&o.junit, "junit-report", "", "write a JUnit XML report to this file")
+	fl.StringVar(&o.jsonReport, "json-report", "", "write a Ginkgo JSON report to this file")
+	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every spec as it runs")
+	fl.BoolVar(&o.dryRun, "dry-run", false, "list the specs without running them")
+	return cmd
+}
+
+func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
+	var signer rpc.Signer
+	switch strings.ToLower(o.signature) {
+	case "v1", "":
+		signer = rpc.V1
+	case "v3":
+		signer = rpc.V3
+	default:
+		return nil, fmt.Errorf("--signature must be v1 or v3, not %q", o.signature)
+	}
+	if o.endpoint == "" {
+		return framework.NewInProcess(signer)
+	}
+	return framework.NewEndpoint(ctx, framework.EndpointConfig{
+		URL: o.endpoint, Region: o.region, Signer: signer, AllowWrites: o.allowWrites,
+		Default: framework.Credentials{AccessKeyID: o.keyID, Secret: o.secret},
+		Other:   framework.Credentials{AccessKeyID: o.otherID, Secret: o.otherSecret},
+	})
+}
+
+// checkT is the GinkgoTestingT of a run outside go test: it only remembers failure.
+type checkT struct{ failed bool }
+
+func (t *checkT) Fail() { t.failed = true }
+
+func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t, err := o.target(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.Close()
+	framework.Use(t)
+	fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v)\n",
+		t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other)
+
+	suite, rep := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
+	suite.LabelFilter, suite.FocusStrings, suite.SkipStrings, suite.DryRun = o.labelFilter, o.focus, o.skip, o.dryRun
+	suite.RandomSeed = 1
+	rep.JUnitReport, rep.JSONReport = o.junit, o.jsonReport
+	rep.Verbose, rep.Succinct, rep.NoColor = o.verbose, !o.verbose, true
+
+	var report types.Report
+	ginkgo.ReportAfterSuite("smcct summary", func(r ginkgo.Report) { report = r })
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	ct := &checkT{}
+	passed := ginkgo.RunSpecs(ct, "smcct conformance", suite, rep)
+	printSummary(out, report)
+	if !passed || ct.failed {
+		return &exitError{code: 1, msg: "conformance check failed"}
+	}
+	return nil
+}
+
+type tally struct{ passed, failed, skipped int }
+
+func (t *tally) add(s types.SpecReport) {
+	switch {
+	case s.State.Is(types.SpecStatePassed):
+		t.passed++
+	case s.State.Is(types.SpecStateFailureStates):
+		t.failed++
+	default:
+		t.skipped++
+	}
+}
+
+var categories = []string{"validation", "precondition", "error", "protocol", "lifecycle", "isolation", "needs:control", "needs:writes"}
+
+// printSummary writes the per-action and per-category tables and every failure with the
+// exchanges the spec made.
+func printSummary(out io.Writer, r types.Report) {
+	byAction, byCat := map[string]*tally{}, map[string]*tally{}
+	var failures []types.SpecReport
+	total := &tally{}
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		total.add(s)
+		for _, l := range s.Labels() {
+			if name, ok := strings.CutPrefix(l, "action:"); ok {
+				get(byAction, name).add(s)
+			}
+			for _, c := range categories {
+				if l == c {
+					get(byCat, c).add(s)
+				}
+			}
+		}
+		if s.State.Is(types.SpecStateFailureStates) {
+			failures = append(failures, s)
+		}
+	}
+	printTable(out, "action", byAction, nil)
+	printTable(out, "category", byCat, categories)
+	fmt.Fprintf(out, "\ntotal: %d passed, %d failed, %d skipped\n", total.passed, total.failed, total.skipped)
+	for _, s := range failures {
+		printFailure(out, s)
+	}
+}
+
+func get(m map[string]*tally, k string) *tally {
+	if m[k] == nil {
+		m[k] = &tally{}
+	}
+	return m[k]
+}
+
+func printTable(out io.Writer, title string, m map[string]*tally, order []string) {
+	if order == nil {
+		for k := range m {
+			order = append(order, k)
+		}
+		sort.Strings(order)
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\n%s\tpassed\tfailed\tskipped\t\n", title)
+	for _, k := range order {
+		if t := m[k]; t != nil {
+			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", k, t.passed, t.failed, t.skipped)
+		}
+	}
+	_ = w.Flush()
+}
+
+func printFailure(out io.Writer, s types.SpecReport) {
+	fmt.Fprintf(out, "\nFAIL: %s\n  at %s\n", s.FullText(), s.Failure.Location)
+	for _, line := range strings.Split(strings.TrimSpace(s.Failure.Message), "\n") {
+		fmt.Fprintf(out, "  %s\n", line)
+	}
+	for _, e := range s.ReportEntries {
+		if e.Name != "exchange" {
+			continue
+		}
+		for _, line := range strings.Split(strings.TrimSpace(e.StringRepresentation()), "\n") {
+			fmt.Fprintf(out, "  | %s\n", line)
+		}
+	}
+}
