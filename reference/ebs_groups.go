@@ -155,7 +155,9 @@ func startDiskReplicaGroup(c *Ctx) (any, error) {
 		}
 		g.oneShot(s.now, fullSecs)
 		for _, p := range pairs {
-			p.oneShot(s.now, fullSecs)
+			// On the group's clock: a full one-shot for the group is a full one for all.
+			p.phase("manual_syncing", "stopped", s.now, g.Life.Until-s.now)
+			p.Life.OneShotAt = s.now
 		}
 		return ack(), nil
 	}

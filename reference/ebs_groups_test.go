@@ -244,3 +244,23 @@ func diskName(prefix string, i int) string {
 	const digits = "0123456789"
 	return "d-" + prefix + "seed" + string(digits[i/10%10]) + string(digits[i%10])
 }
+
+// TestOneShotKeepsMembersInStep: a group whose newest member never had a full sync does a
+// full one-shot, and every member, even one synced before, stays with it until it ends.
+func TestOneShotKeepsMembersInStep(t *testing.T) {
+	e := newEBS(t)
+	g, old := e.groupWithPair()
+	e.must("StartDiskReplicaGroup", ebsReq{"RegionId": hz, "ReplicaGroupId": g, "OneShot": "true"})
+	e.advance(fullSyncSeconds(100) + ebsDefaultRPO)
+	fresh := e.newPair(hzDisk2, "cn-hangzhou-h", shDisk2, "cn-shanghai-e")
+	e.srv.store.force(ebsAcct, fresh, map[string]string{"Status": "stopped"}, e.srv.Clock().Now())
+	e.must("AddDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaGroupId": g, "ReplicaPairId": fresh})
+	e.must("StartDiskReplicaGroup", ebsReq{"RegionId": hz, "ReplicaGroupId": g, "OneShot": "true"})
+	e.advance(ebsIncrementalSeconds)
+	expect(t, e, g, old, "manual_syncing", "manual_syncing")
+	e.advance(fullSyncSeconds(200))
+	expect(t, e, g, old, "stopped", "stopped")
+	if got := status(t, e.pair(fresh, hz)); got != "stopped" {
+		t.Fatalf("new member after the one-shot: %s", got)
+	}
+}
