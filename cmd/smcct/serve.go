@@ -47,6 +47,10 @@ loopback).`,
 }
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
+	// Catch signals before anything is announced: a supervisor that reads the banner and
+	// stops us at once must get a clean shutdown, not the default kill.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	opts, err := serveOptions(cmd, f)
 	if err != nil {
 		return err
@@ -62,8 +66,6 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	}
 	printBanner(cmd.OutOrStdout(), ln.Addr().String(), !opts.NoControl)
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
