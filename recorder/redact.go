@@ -18,6 +18,9 @@ const (
 	RedactedSecret    = "REDACTED-SECRET"
 )
 
+// minScrubLen is the shortest literal secret scrubbed from free text.
+const minScrubLen = 8
+
 // secretParams maps each credential-bearing RPC parameter to its placeholder. The nonce
 // and timestamp are not secret and stay, which keeps a cassette readable as a trace.
 var secretParams = map[string]string{
@@ -150,12 +153,15 @@ func redactAuthorization(v string) string {
 	return scheme + " " + strings.Join(parts, ",")
 }
 
-// scrub replaces every literal secret in every text field. Secrets shorter than 4
-// characters are ignored: replacing them would mangle unrelated text.
+// scrub replaces every literal secret in every text field. Values shorter than
+// minScrubLen are left alone: a short test key such as "smcct" also occurs inside resource
+// IDs, and replacing it there would corrupt the recording (real AccessKey IDs and secrets
+// are 20-30 characters, and the structural redaction above still covers short ones where
+// they act as credentials).
 func scrub(i *cassette.Interaction, secrets []string) {
 	var pairs []string
 	for _, s := range secrets {
-		if len(s) >= 4 {
+		if len(s) >= minScrubLen {
 			pairs = append(pairs, s, RedactedSecret, url.QueryEscape(s), RedactedSecret)
 		}
 	}

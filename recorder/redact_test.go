@@ -103,3 +103,11 @@ func dump(t *testing.T, in *cassette.Interaction) string {
 	}
 	return b.String()
 }
+
+func TestScrubSparesShortValues(t *testing.T) {
+	in := cassette.Interaction{Response: cassette.Response{Body: `{"SourceId":"s-bp1smcctlinux01"}`}}
+	Redact(&in, "smcct")
+	if in.Response.Body != `{"SourceId":"s-bp1smcctlinux01"}` {
+		t.Fatalf("a 5-character test key was scrubbed out of a resource ID: %s", in.Response.Body)
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/smc"
+
+	"github.com/smcct/smcct/reference"
+)
+
+// recordLog lets the test read what a command running in another goroutine wrote.
+type recordLog struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *recordLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *recordLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// start runs a serving command until the returned stop is called; stop returns its error.
+func start(t *testing.T, fn func(ctx context.Context, ready func(string)) error) (addr string, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc, errc := make(chan string, 1), make(chan error, 1)
+	go func() { errc <- fn(ctx, func(a string) { addrc <- a }) }()
+	select {
+	case addr = <-addrc:
+	case err := <-errc:
+		cancel()
+		t.Fatalf("command ended before serving: %v", err)
+	}
+	return addr, func() error { cancel(); return <-errc }
+}
+
+func describe(t *testing.T, addr, id, secret string) (*smc.DescribeSourceServersResponse, error) {
+	t.Helper()
+	c, err := smc.NewClientWithAccessKey("cn-hangzhou", id, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Domain = addr
+	req := smc.CreateDescribeSourceServersRequest()
+	req.Scheme = "http"
+	req.PageSize = requests.NewInteger(10)
+	return c.DescribeSourceServers(req)
+}
+
+// TestRecordThenReplayWithSDK records an official v1 SDK session against the reference
+// through `smcct record`, then replays it to the same SDK through `smcct replay`.
+func TestRecordThenReplayWithSDK(t *testing.T) {
+	ref, err := reference.New(reference.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	up := httptest.NewServer(ref)
+	defer up.Close()
+
+	dir := t.TempDir()
+	cas, report := filepath.Join(dir, "session.yaml"), filepath.Join(dir, "report.json")
+	var out recordLog
+	o := recordOptions{upstream: up.URL, cassette: cas, addr: "127.0.0.1:0", report: report}
+	o.cred.AccessKeyID, o.cred.AccessKeySecret = "smcct", "smcct-secret" // fixtures/default.yaml
+	addr, stop := start(t, func(ctx context.Context, ready func(string)) error {
+		return runRecord(ctx, o, &out, ready)
+	})
+	recorded, err := describe(t, addr, "testid", "testsecret")
+	if err != nil {
+		t.Fatalf("SDK through smcct record: %v\n%s", err, out.String())
+	}
+	if recorded.TotalCount == 0 {
+		t.Fatalf("the reference's default account has source servers; got none: %s", recorded.GetHttpContentString())
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(cas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"smcct-secret", "testsecret", "AccessKeyId=smcct&"} {
+		if strings.Contains(string(data), bad) {
+			t.Errorf("cassette holds %q", bad)
+		}
+	}
+	if _, err := os.Stat(report); err != nil || !strings.Contains(out.String(), "saved 1 interactions") {
+		t.Errorf("no report or summary (%v):\n%s", err, out.String())
+	}
+
+	raddr, rstop := start(t, func(ctx context.Context, ready func(string)) error {
+		return runReplay(ctx, replayOptions{cassette: cas, addr: "127.0.0.1:0", strict: true}, &out, ready)
+	})
+	replayed, err := describe(t, raddr, "anyone", "anything")
+	if err != nil {
+		t.Fatalf("SDK through smcct replay: %v", err)
+	}
+	if replayed.GetHttpContentString() != recorded.GetHttpContentString() {
+		t.Errorf("replayed %s\nrecorded %s", replayed.GetHttpContentString(), recorded.GetHttpContentString())
+	}
+	if err := rstop(); err != nil {
+		t.Errorf("strict replay with every recording used: %v", err)
+	}
+}
+
+func TestRecordReplayRejectBadFlags(t *testing.T) {
+	cas := filepath.Join(t.TempDir(), "c.yaml")
+	cred := recordOptions{upstream: "http://127.0.0.1:1", cassette: cas, addr: "127.0.0.1:0"}
+	cred.cred.AccessKeyID, cred.cred.AccessKeySecret = "id", "secret"
+	cases := []struct {
+		name   string
+		run    func() error
+		want   string
+		reason string
+	}{
+		{"public-addr", func() error {
+			o := cred
+			o.addr = "0.0.0.0:0"
+			return runRecord(context.Background(), o, &bytes.Buffer{}, nil)
+		},
+			"loopback", "nothing smcct serves may leave the machine"},
+		{"no-upstream", func() error {
+			o := cred
+			o.upstream = "smc.aliyuncs.com"
+			return runRecord(context.Background(), o, &bytes.Buffer{}, nil)
+		},
+			"--upstream", "an upstream without a scheme is ambiguous"},
+		{"no-credentials", func() error {
+			o := cred
+			o.cred.AccessKeySecret = ""
+			return runRecord(context.Background(), o, &bytes.Buffer{}, nil)
+		},
+			"credentials", "recording cannot sign without a secret"},
+		{"bad-cassette-name", func() error {
+			o := cred
+			o.cassette = "c.json"
+			return runRecord(context.Background(), o, &bytes.Buffer{}, nil)
+		},
+			".yaml", "cassettes follow go-vcr's naming"},
+		{"replay-missing", func() error {
+			return runReplay(context.Background(), replayOptions{cassette: cas, addr: "127.0.0.1:0"}, &bytes.Buffer{}, nil)
+		}, "no such file", "replay needs a recording"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one mentioning %q (%s)", err, tc.want, tc.reason)
+			}
+		})
+	}
+}
