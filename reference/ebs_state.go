@@ -252,20 +252,20 @@ func (s *ebsState) pairUsingDisk(diskID string) *replicaPair {
 
 // force overwrites state fields of one object (control plane). Status goes through enter, so
 // a forced transitional status still settles the way the service's would.
-func (s *ebsState) force(id string, fields map[string]string) (bool, error) {
+func (s *ebsState) force(id string, fields map[string]string) (string, error) {
 	if g := s.group(id); g != nil {
-		return true, forceReplication(&g.replication, groupStatuses, fields, s.now)
+		return "replicaGroups", forceReplication(&g.replication, groupStatuses, fields, s.now)
 	}
 	if p := s.pair(id); p != nil {
-		return true, forceReplication(&p.replication, pairStatuses, fields, s.now)
+		return "replicaPairs", forceReplication(&p.replication, pairStatuses, fields, s.now)
 	}
 	if d := s.disk(id); d != nil {
-		return true, ebsForceFields(fields, map[string]func(string) error{
+		return "disks", ebsForceFields(fields, map[string]func(string) error{
 			"Status": func(v string) error { d.Status = v; return nil },
 		})
 	}
 	if d := s.drill(id); d != nil {
-		return true, ebsForceFields(fields, map[string]func(string) error{
+		return "drills", ebsForceFields(fields, map[string]func(string) error{
 			"Status": func(v string) error {
 				if !contains(drillStatuses, v) {
 					return fmt.Errorf("drill status %q is not one of %v", v, drillStatuses)
@@ -275,7 +275,7 @@ func (s *ebsState) force(id string, fields map[string]string) (bool, error) {
 			},
 		})
 	}
-	return false, nil
+	return "", nil
 }
 
 func forceReplication(r *replication, statuses []string, fields map[string]string, now int64) error {

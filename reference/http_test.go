@@ -155,3 +155,24 @@ func decodeJSON(t *testing.T, resp *http.Response, out any) {
 		}
 	}
 }
+
+// Forcing a group must answer with the group, not with a pair or drill that refers to it.
+func TestForceAnswersTheForcedObject(t *testing.T) {
+	for _, tc := range []struct{ kind, id, field string }{
+		{"replicaGroups", "pg-1", "ReplicaGroupId"},
+		{"replicaPairs", "pair-1", "ReplicaPairId"},
+		{"replicationJobs", "j-1", "JobId"},
+	} {
+		dump := map[string]any{
+			"replicaPairs":    []any{map[string]any{"ReplicaPairId": "pair-1", "ReplicaGroupId": "pg-1"}},
+			"drills":          []any{map[string]any{"DrillId": "drill-1", "GroupId": "pg-1"}},
+			"replicaGroups":   []any{map[string]any{"ReplicaGroupId": "pg-1"}},
+			"sourceServers":   []any{map[string]any{"SourceId": "s-1", "JobId": "j-1"}},
+			"replicationJobs": []any{map[string]any{"JobId": "j-1", "SourceId": "s-1"}},
+		}
+		got := findObject(dump, tc.kind, tc.id)
+		if got[tc.field] != tc.id || len(got) != len(dump[tc.kind].([]any)[0].(map[string]any)) {
+			t.Errorf("force %s %s answered %v", tc.kind, tc.id, got)
+		}
+	}
+}

@@ -242,25 +242,26 @@ func (s *smcState) token(id string) *accessToken {
 // force overwrites state fields of one object (control plane). Only fields that carry state
 // can be forced, and only to values the contract knows, so a typo fails loudly instead of
 // leaving an object in a state no action can leave.
-func (s *smcState) force(id string, fields map[string]string) (bool, error) {
+func (s *smcState) force(id string, fields map[string]string) (string, error) {
+	var kind string
 	var err error
 	switch {
 	case s.job(id) != nil:
-		err = s.job(id).force(fields, s.Now)
+		kind, err = "replicationJobs", s.job(id).force(fields, s.Now)
 	case s.source(id) != nil:
-		err = s.source(id).force(fields)
+		kind, err = "sourceServers", s.source(id).force(fields)
 	case s.token(id) != nil:
-		err = s.token(id).force(fields)
+		kind, err = "accessTokens", s.token(id).force(fields)
 	case s.workgroup(id) != nil:
-		err = fmt.Errorf("workgroup status follows its sources and cannot be forced")
+		kind, err = "workgroups", fmt.Errorf("workgroup status follows its sources and cannot be forced")
 	default:
-		return false, nil
+		return "", nil
 	}
 	if err != nil {
-		return true, err
+		return kind, err
 	}
 	s.refresh()
-	return true, nil
+	return kind, nil
 }
 
 // refresh recomputes the states that follow from other objects: a source is InUse while

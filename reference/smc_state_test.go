@@ -112,9 +112,9 @@ func TestSMCForce(t *testing.T) {
 		{"j-nosuchjob", map[string]string{"Status": "Ready"}, false, false, "unknown IDs are reported, not an error"},
 	}
 	for _, tc := range cases {
-		found, err := s.force(tc.id, tc.fields)
-		if found != tc.found || (err != nil) != tc.fail {
-			t.Errorf("%s: found=%v err=%v", tc.why, found, err)
+		kind, err := s.force(tc.id, tc.fields)
+		if (kind != "") != tc.found || (err != nil) != tc.fail {
+			t.Errorf("%s: kind=%q err=%v", tc.why, kind, err)
 		}
 	}
 	j := jobOf(t, srv, defaultAcct, job)

@@ -88,37 +88,52 @@ func (s *Store) seedKinds(accountID string, kinds map[string]json.RawMessage, no
 
 // force sets state fields of one object and returns the object as the state dump shows it.
 func (s *Store) force(accountID, id string, fields map[string]string, now time.Time) (map[string]any, bool, error) {
-	found := false
+	kind := ""
 	err := s.with(accountID, now, true, func(a *Account) error {
 		for _, d := range a.domains() {
-			ok, err := d.force(id, fields)
-			if err != nil {
+			k, err := d.force(id, fields)
+			if k != "" || err != nil {
+				kind = k
 				return err
 			}
-			found = found || ok
 		}
 		return nil
 	})
-	if err != nil || !found {
-		return nil, found, err
+	if err != nil || kind == "" {
+		return nil, kind != "", err
 	}
-	return findObject(s.dump(accountID, now), id), true, nil
+	return findObject(s.dump(accountID, now), kind, id), true, nil
 }
 
-// findObject returns the dumped object that carries id in one of its *Id fields.
-func findObject(dump map[string]any, id string) map[string]any {
-	for _, list := range dump {
-		items, _ := list.([]any)
-		for _, it := range items {
-			obj, _ := it.(map[string]any)
-			for k, v := range obj {
-				if strings.HasSuffix(k, "Id") && v == id {
-					return obj
-				}
+// findObject returns the object of one dumped kind whose own ID is id. Only that kind's list
+// is searched: a pair also carries its group's ID, a source its job's.
+func findObject(dump map[string]any, kind, id string) map[string]any {
+	items, _ := dump[kind].([]any)
+	for _, it := range items {
+		obj, _ := it.(map[string]any)
+		for k, v := range obj {
+			if strings.HasSuffix(k, "Id") && v == id && ownIDField(kind, k) {
+				return obj
 			}
 		}
 	}
 	return map[string]any{"id": id}
+}
+
+// ownIDField tells a kind's own ID field from the IDs of objects it refers to: the field
+// named after the kind ("replicaPairs" -> ReplicaPairId); jobs and sources use JobId and
+// SourceId, tokens AccessTokenId.
+func ownIDField(kind, field string) bool {
+	switch kind {
+	case "replicationJobs":
+		return field == "JobId"
+	case "sourceServers":
+		return field == "SourceId"
+	case "drills":
+		return field == "DrillId"
+	}
+	singular := strings.TrimSuffix(kind, "s")
+	return strings.EqualFold(field, singular+"Id")
 }
 
 // export returns every account with its keys and objects, loadable as fixtures.

@@ -25,8 +25,9 @@ type domain interface {
 	seed(kinds map[string]json.RawMessage, now time.Time) error
 	// lookup finds an object of a kind named in the spec's x-acs-objects.
 	lookup(kind, id string) (Stateful, bool)
-	// force overwrites state fields of the object with this ID; false if there is none.
-	force(id string, fields map[string]string) (bool, error)
+	// force overwrites state fields of the object with this ID and returns the dump key of
+	// its kind ("replicationJobs"), or "" when the domain has no such object.
+	force(id string, fields map[string]string) (kind string, err error)
 }
 
 // Account is everything one Alibaba account owns. Its fields are guarded by Store.mu.
