@@ -1,0 +1,40 @@
+package rpc
+
+import (
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+// parseQuery must agree with url.ParseQuery, which it replaces for speed.
+func TestParseQueryMatchesStdlib(t *testing.T) {
+	cases := []struct{ in, reason string }{
+		{"a=1&b=2", "plain pairs"},
+		{"a=1&a=2&b=&c", "repeated key, empty value, key without '='"},
+		{"&&a=1&", "empty pairs are skipped"},
+		{"k%2Ey=a+b%2Fc", "escaped key and value, '+' as space"},
+		{"a=%zz", "bad escape"},
+		{"a=1;b=2", "semicolon separator"},
+	}
+	for _, tc := range cases {
+		checkParseQuery(t, tc.in, tc.reason)
+	}
+}
+
+func checkParseQuery(t *testing.T, in, reason string) {
+	t.Helper()
+	want, wantErr := url.ParseQuery(in)
+	got := url.Values{}
+	err := parseQuery(got, in)
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%s: %q: error %v, stdlib %v", reason, in, err, wantErr)
+	}
+	if err == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: %q: got %v, stdlib %v", reason, in, got, want)
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	f.Add("a=1&a=2&b=%41+c")
+	f.Fuzz(func(t *testing.T, in string) { checkParseQuery(t, in, "fuzz") })
+}
