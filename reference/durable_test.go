@@ -137,13 +137,23 @@ func (p *serveProc) stop(t *testing.T, sig syscall.Signal) error {
 	}
 }
 
-// durableFixtures is the default fixtures plus n extra Available sources in the default
-// account, so that every writer can create jobs on sources of its own.
+// durableFixtures writes durFixturesYAML to a file for `serve --fixtures`.
 func durableFixtures(t *testing.T, n int) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "fixtures.yaml")
+	if err := os.WriteFile(path, durFixturesYAML(t, n), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// durFixturesYAML is the default fixtures plus n extra Available sources in the default
+// account, so that every writer can create jobs on sources of its own.
+func durFixturesYAML(tb testing.TB, n int) []byte {
+	tb.Helper()
 	f, err := ParseFixtures(fixtures.Default)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	sources, _ := f.Accounts[0].State["sourceServers"].([]any)
 	for i := range n {
@@ -156,13 +166,9 @@ func durableFixtures(t *testing.T, n int) string {
 	f.Accounts[0].State["sourceServers"] = sources
 	data, err := yaml.Marshal(f)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "fixtures.yaml")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return data
 }
 
 func durableSource(i int) string { return fmt.Sprintf("s-bp1smcctdurable%05d", i) }
