@@ -29,31 +29,15 @@ import (
 // The durability proof runs the real binary: only a separate process can be killed with
 // SIGKILL mid-write, which is the failure --state promises to survive.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binDir  string
-)
-
-// smcctBinary builds cmd/smcct once per test run.
+// smcctBinary builds cmd/smcct into the test's temporary directory, which the test removes;
+// the build cache makes every build after the first a link step.
 func smcctBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "smcct-bin-")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "smcct")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/smcct/smcct/cmd/smcct").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
+	bin := filepath.Join(t.TempDir(), "smcct")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/smcct/smcct/cmd/smcct").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binPath
+	return bin
 }
 
 // serveProc is one `smcct serve` subprocess on a loopback port the kernel picked.
@@ -66,9 +50,9 @@ type serveProc struct {
 
 // startServe runs `smcct serve --addr 127.0.0.1:0 args...` and waits for its banner. The
 // process is killed at cleanup whatever the test did to it, so none outlives the test.
-func startServe(t *testing.T, args ...string) *serveProc {
+func startServe(t *testing.T, bin string, args ...string) *serveProc {
 	t.Helper()
-	cmd := exec.Command(smcctBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--log-level", "warn"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -239,9 +223,9 @@ func durEBSWriter(ctx context.Context, c *rpc.Client, n int, a *durAcks) {
 // restart must not collide with acknowledged ones.
 func TestKill9KeepsEveryAcknowledgedWrite(t *testing.T) {
 	const sources, writers, groups, killAfter = 200, 4, 8, 150
-	fx := durableFixtures(t, sources)
+	bin, fx := smcctBinary(t), durableFixtures(t, sources)
 	state := filepath.Join(t.TempDir(), "state.db")
-	p := startServe(t, "--state", state, "--fixtures", fx, "--clock", "virtual")
+	p := startServe(t, bin, "--state", state, "--fixtures", fx, "--clock", "virtual")
 	a := newDurAcks()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -268,7 +252,7 @@ func TestKill9KeepsEveryAcknowledgedWrite(t *testing.T) {
 		t.Fatalf("all %d writes finished before the kill: the test did not kill mid-load", total)
 	}
 	durCheckBolt(t, state)
-	restarted := startServe(t, "--state", state, "--fixtures", fx, "--clock", "virtual")
+	restarted := startServe(t, bin, "--state", state, "--fixtures", fx, "--clock", "virtual")
 	dump := durState(t, restarted.url())
 	durCheckAcked(t, a, dump)
 	durCheckLegal(t, dump)
@@ -378,8 +362,8 @@ func durCheckLegal(t *testing.T, dump map[string]any) {
 // TestExportLoadsBackAsFixtures: GET /_smcct/export of a server with acknowledged writes,
 // fed to a fresh server as --fixtures, yields the same state and the same credentials.
 func TestExportLoadsBackAsFixtures(t *testing.T) {
-	fx := durableFixtures(t, 8)
-	p := startServe(t, "--fixtures", fx, "--clock", "virtual")
+	bin, fx := smcctBinary(t), durableFixtures(t, 8)
+	p := startServe(t, bin, "--fixtures", fx, "--clock", "virtual")
 	ctx := context.Background()
 	a := newDurAcks()
 	durSMCWriter(ctx, p.client(t), []int{0, 1, 2, 3}, a)
@@ -404,7 +388,7 @@ func TestExportLoadsBackAsFixtures(t *testing.T) {
 	if err := p.stop(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("SIGTERM: %v; stderr %s", err, p.stderr)
 	}
-	loaded := startServe(t, "--fixtures", path, "--clock", "virtual")
+	loaded := startServe(t, bin, "--fixtures", path, "--clock", "virtual")
 	got := durState(t, loaded.url())
 	if !reflect.DeepEqual(got, want) {
 		gb, _ := json.MarshalIndent(got, "", " ")

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -21,29 +20,15 @@ import (
 
 // Signals and exit codes belong to a process, so these tests run the built binary.
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
+// binary builds the command into the test's temporary directory, removed with it; the
+// build cache makes this a link step after the first time.
 func binary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "smcct-serve-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "smcct")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	bin := filepath.Join(t.TempDir(), "smcct")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtBin
+	return bin
 }
 
 // server is one `smcct serve` subprocess.
@@ -74,9 +59,9 @@ func (s *syncBuffer) String() string {
 
 // serve starts the binary on a kernel-chosen loopback port and reads the whole banner (it
 // ends with the v2 SDK hint line). The process is killed at cleanup if still running.
-func serve(t *testing.T, args ...string) *server {
+func serve(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +134,7 @@ func (s *server) signal(t *testing.T, sig syscall.Signal) error {
 }
 
 func TestServeBannerNamesURLAndCredentials(t *testing.T) {
-	s := serve(t, "--clock", "virtual")
+	s := serve(t, binary(t), "--clock", "virtual")
 	text := strings.Join(s.banner, "\n")
 	for _, want := range []string{
 		"http://" + s.addr,
@@ -177,9 +162,10 @@ func TestServeControlPlaneSwitch(t *testing.T) {
 		{"default on loopback", nil, 200, "loopback serve offers the control plane by default"},
 		{"turned off", []string{"--control=false"}, 404, "--control=false hides every /_smcct/ route"},
 	}
+	bin := binary(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := serve(t, tc.args...)
+			s := serve(t, bin, tc.args...)
 			if got, _ := s.get(t, "/_smcct/clock"); got != tc.status {
 				t.Fatalf("GET /_smcct/clock answered %d, want %d: %s", got, tc.status, tc.reason)
 			}
@@ -192,12 +178,13 @@ func TestServeControlPlaneSwitch(t *testing.T) {
 }
 
 func TestServeClockModes(t *testing.T) {
-	virtual := serve(t, "--clock", "virtual")
+	bin := binary(t)
+	virtual := serve(t, bin, "--clock", "virtual")
 	_, v := virtual.get(t, "/_smcct/clock")
 	if v["virtual"] != true || v["now"] != reference.DefaultStart.Format(time.RFC3339) {
 		t.Errorf("--clock virtual: %v, want virtual at %s", v, reference.DefaultStart.Format(time.RFC3339))
 	}
-	wall := serve(t, "--clock", "real")
+	wall := serve(t, bin, "--clock", "real")
 	_, r := wall.get(t, "/_smcct/clock")
 	now, err := time.Parse(time.RFC3339, fmt.Sprint(r["now"]))
 	if r["virtual"] != false || err != nil || time.Since(now).Abs() > time.Minute {
@@ -206,9 +193,10 @@ func TestServeClockModes(t *testing.T) {
 }
 
 func TestServeStopsCleanlyOnSignals(t *testing.T) {
+	bin := binary(t)
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			s := serve(t, "--log-level", "info")
+			s := serve(t, bin, "--log-level", "info")
 			if err := s.signal(t, sig); err != nil {
 				t.Fatalf("exit after %v: %v, want status 0; stderr %s", sig, err, s.stderr)
 			}
@@ -230,9 +218,10 @@ func TestServeRejectsBadFlags(t *testing.T) {
 		{[]string{"--fixtures", "/nonexistent/fixtures.yaml"}, "no such file", "a missing fixtures file is reported"},
 		{[]string{"--addr", "127.0.0.1:notaport"}, "notaport", "an unusable address is reported"},
 	}
+	bin := binary(t)
 	for _, tc := range cases {
 		t.Run(tc.args[0], func(t *testing.T) {
-			cmd := exec.Command(binary(t), append([]string{"serve"}, tc.args...)...)
+			cmd := exec.Command(bin, append([]string{"serve"}, tc.args...)...)
 			out, err := cmd.CombinedOutput()
 			ee, ok := err.(*exec.ExitError)
 			if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tc.want) {
