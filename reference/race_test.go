@@ -260,9 +260,7 @@ func TestRacingReplicaCalls(t *testing.T) {
 	targets := []raceTarget{
 		tg(hz, "DeleteDiskReplicaPair", "ReplicaPairId", free),
 		tg(hz, "DeleteDiskReplicaGroup", "ReplicaGroupId", groups), tg(sh, "FailoverDiskReplicaGroup", "ReplicaGroupId", groups),
-	}
-	if !knownBugFailoverUndoesDelete {
-		targets = append(targets, tg(sh, "FailoverDiskReplicaPair", "ReplicaPairId", free))
+		tg(sh, "FailoverDiskReplicaPair", "ReplicaPairId", free),
 	}
 	for range 3 {
 		targets = append(targets, tg(hz, "StartDiskReplicaPair", "ReplicaPairId", free), tg(hz, "StopDiskReplicaPair", "ReplicaPairId", free),
@@ -296,20 +294,10 @@ func TestRacingReplicaCalls(t *testing.T) {
 	t.Logf("%d calls, %d acknowledged", len(l.ops), l.count2xx())
 }
 
-// knownBugFailoverUndoesDelete: replication.failover (reference/ebs_lifecycle.go) turns a
-// deleting pair into failovering, so an acknowledged DeleteDiskReplicaPair is undone. While
-// it is true, the pair race leaves FailoverDiskReplicaPair out (it would fail at random on
-// this one bug) and the sequential test below is skipped. Set it to false once fixed.
-const knownBugFailoverUndoesDelete = true
-
 // TestFailoverDoesNotUndoAnAcknowledgedDelete is the sequential form of what the race above
-// found: the contract lets FailoverDiskReplicaPair run on a deleting pair (the docs only
-// exclude invalid and deleted), but a 200 for DeleteDiskReplicaPair must still end with the
-// pair gone.
+// once found: a failover accepted on a deleting pair brought it back. The contract now
+// refuses it (x-acs-choices), so a 200 for DeleteDiskReplicaPair ends with the pair gone.
 func TestFailoverDoesNotUndoAnAcknowledgedDelete(t *testing.T) {
-	if knownBugFailoverUndoesDelete {
-		t.Skip("known bug: FailoverDiskReplicaPair on a deleting pair replaces deleting with failovering (reference/ebs_lifecycle.go replication.failover)")
-	}
 	srv, ts, _ := newHTTPServer(t, Options{})
 	hz, sh := raceClient(t, ts.URL, "cn-hangzhou"), raceClient(t, ts.URL, "cn-shanghai")
 	ctx := context.Background()
@@ -324,14 +312,16 @@ func TestFailoverDoesNotUndoAnAcknowledgedDelete(t *testing.T) {
 		c      *rpc.Client
 		action string
 		wait   time.Duration
+		code   string
 	}{
-		{sh, "FailoverDiskReplicaPair", 20 * time.Second}, // to failovered, a state delete accepts
-		{hz, "DeleteDiskReplicaPair", time.Second},        // deleting, for a few more seconds
-		{sh, "FailoverDiskReplicaPair", time.Minute},      // accepted by the contract on deleting
+		{sh, "FailoverDiskReplicaPair", 20 * time.Second, ""},                         // to failovered, a state delete accepts
+		{hz, "DeleteDiskReplicaPair", time.Second, ""},                                // deleting, for a few more seconds
+		{sh, "FailoverDiskReplicaPair", time.Minute, "OperationDenied.InvalidStatus"}, // refused on deleting
 	}
 	for _, s := range steps {
-		if _, err := s.c.Call(ctx, "2021-07-30", s.action, id); err != nil {
-			t.Fatalf("%s: %v", s.action, err)
+		_, err := s.c.Call(ctx, "2021-07-30", s.action, id)
+		if e, _ := rpc.AsError(err); (s.code == "" && err != nil) || (s.code != "" && (e == nil || e.Code != s.code)) {
+			t.Fatalf("%s: %v, want %q", s.action, err, s.code)
 		}
 		srv.Clock().Advance(s.wait)
 	}
