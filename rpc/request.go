@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Limits bound what the gateway reads from one request, so that no request can make it
@@ -102,18 +103,42 @@ func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
 	return body, nil
 }
 
+// checkSizes bounds names and values, and refuses names and values that are not text: a
+// name with invalid UTF-8 or a control character could never be a documented parameter,
+// and passing it on as an unknown-parameter warning would let the write go ahead.
 func checkSizes(g *Gateway, params url.Values, lim Limits) *Error {
 	for k, vs := range params {
 		if len(k) > lim.MaxKey {
 			return g.err("InvalidParameter.TooLarge", fmt.Sprintf("a parameter name over %d bytes", lim.MaxKey))
 		}
+		if !isText(k, true) {
+			return g.err("InvalidParameter.Format")
+		}
 		for _, v := range vs {
 			if len(v) > lim.MaxValue {
 				return g.err("InvalidParameter.TooLarge", fmt.Sprintf("parameter %s over %d bytes", k, lim.MaxValue))
 			}
+			if !isText(v, false) {
+				return g.err("InvalidParameter.Format")
+			}
 		}
 	}
 	return nil
+}
+
+// isText reports whether s is valid UTF-8 without NUL; names must also be free of every
+// other control character.
+func isText(s string, name bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+		if c == 0 || (name && (c < 0x20 || c == 0x7f)) {
+			return false
+		}
+	}
+	return true
 }
 
 // countParams bounds the number of pairs url.ParseQuery would allocate.
