@@ -20,8 +20,9 @@ import (
 // account is a private account of one spec. Quotas and unique names count account-wide, so
 // a spec that tests them must own everything the count sees.
 type account struct {
-	f *framework.F
-	c *framework.Client
+	f   *framework.F
+	c   *framework.Client
+	key string
 }
 
 // ownAccount creates an account named after the spec and seeds it. Its key and secret derive
@@ -34,7 +35,7 @@ func ownAccount(ctx context.Context, f *framework.F, state map[string][]map[stri
 	Expect(ctl.AddAccount(ctx, framework.Account{ID: id, Key: key, State: state})).To(Succeed())
 	c, err := f.T.NewClient(key, framework.ClientOptions{})
 	Expect(err).NotTo(HaveOccurred())
-	return &account{f: f, c: c}
+	return &account{f: f, c: c, key: key.AccessKeyID}
 }
 
 // call sends an action from the private account; the answer is checked like any other.
