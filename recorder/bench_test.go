@@ -11,9 +11,10 @@ import (
 	vcr "gopkg.in/dnaeon/go-vcr.v3/recorder"
 )
 
-// Run with: go test -run '^$' -bench . -benchtime 2000x ./recorder/
-// A fixed count keeps go-vcr's reverse-order 100,000 case (a linear scan per request) to a
-// few seconds; ns/op is the cost of one replayed request.
+// Run with: go test -run '^$' -bench Replay -benchtime 2000x ./recorder/
+// and:      go test -run '^$' -bench Load -benchtime 3x ./recorder/
+// A fixed count keeps go-vcr's reverse-order 100,000 case (a linear scan per request) to
+// minutes rather than hours; ns/op is the cost of one replayed request.
 
 var benchSizes = []int{100, 10_000, 100_000}
 
