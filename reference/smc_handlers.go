@@ -56,16 +56,14 @@ func paginate[T any](c *Ctx, list []T) ([]T, int, int) {
 }
 
 // eqFilter is an exact-match filter that an absent or empty parameter leaves out.
-func eqFilter(c *Ctx, param, value string) bool {
-	want := c.Str(param)
-	return want == "" || want == value
-}
+func eqFilter(c *Ctx, param, value string) bool { return eq(c.Str(param), value) }
 
 // inFilter is a list filter (SourceId.N) that an absent or empty list leaves out.
-func inFilter(c *Ctx, param, value string) bool {
-	list := c.Strs(param)
-	return len(list) == 0 || contains(list, value)
-}
+func inFilter(c *Ctx, param, value string) bool { return in(c.Strs(param), value) }
+
+// eq and in are the filters on values already read from the request.
+func eq(want, value string) bool          { return want == "" || want == value }
+func in(list []string, value string) bool { return len(list) == 0 || contains(list, value) }
 
 // invalidParam answers the gateway's invalid-parameter code for a rule the schema cannot
 // state because it depends on the clock or on other objects.

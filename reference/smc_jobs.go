@@ -143,29 +143,53 @@ func deleteReplicationJob(c *Ctx) (any, error) {
 }
 
 func describeReplicationJobs(c *Ctx) (any, error) {
-	var match []jobView
+	f := newJobFilter(c)
+	var match []*replicationJob
 	for _, j := range c.Account.SMC.Jobs {
-		if jobMatches(c, j) {
-			match = append(match, j.view())
+		if f.matches(j) {
+			match = append(match, j)
 		}
 	}
+	// Views are built for the page only: an account may hold a thousand jobs.
 	page, number, size := paginate(c, match)
+	views := make([]jobView, len(page))
+	for i, j := range page {
+		views[i] = j.view()
+	}
 	return map[string]any{
 		"TotalCount": len(match), "PageNumber": number, "PageSize": size,
-		"ReplicationJobs": map[string]any{"ReplicationJob": page},
+		"ReplicationJobs": map[string]any{"ReplicationJob": views},
 	}, nil
 }
 
-// jobMatches applies DescribeReplicationJobs' filters, ANDed; an empty filter is ignored.
-func jobMatches(c *Ctx, j *replicationJob) bool {
-	if c.Has("JobType") && c.Int("JobType", -1) != int64(j.JobType) {
+// jobFilter holds DescribeReplicationJobs' filters, read from the request once; they are
+// ANDed and an empty filter is ignored.
+type jobFilter struct {
+	jobType                                  int64
+	hasType                                  bool
+	name, region, status, business, resGroup string
+	jobIDs, sourceIDs, instanceIDs           []string
+	tags                                     []map[string]any
+}
+
+func newJobFilter(c *Ctx) jobFilter {
+	return jobFilter{
+		jobType: c.Int("JobType", -1), hasType: c.Has("JobType"),
+		name: c.Str("Name"), region: c.Str("RegionId"), status: c.Str("Status"),
+		business: c.Str("BusinessStatus"), resGroup: c.Str("ResourceGroupId"),
+		jobIDs: c.Strs("JobId"), sourceIDs: c.Strs("SourceId"), instanceIDs: c.Strs("InstanceId"),
+		tags: c.Objs("Tag"),
+	}
+}
+
+func (f jobFilter) matches(j *replicationJob) bool {
+	if f.hasType && f.jobType != int64(j.JobType) {
 		return false
 	}
-	return eqFilter(c, "Name", j.Name) && eqFilter(c, "RegionId", j.RegionId) &&
-		eqFilter(c, "Status", j.Status) && eqFilter(c, "BusinessStatus", j.BusinessStatus) &&
-		eqFilter(c, "ResourceGroupId", j.ResourceGroupId) && inFilter(c, "JobId", j.JobId) &&
-		inFilter(c, "SourceId", j.SourceId) && inFilter(c, "InstanceId", j.InstanceId) &&
-		j.Tags.matches(c.Objs("Tag"))
+	return eq(f.name, j.Name) && eq(f.region, j.RegionId) && eq(f.status, j.Status) &&
+		eq(f.business, j.BusinessStatus) && eq(f.resGroup, j.ResourceGroupId) &&
+		in(f.jobIDs, j.JobId) && in(f.sourceIDs, j.SourceId) && in(f.instanceIDs, j.InstanceId) &&
+		j.Tags.matches(f.tags)
 }
 
 // jobNameTaken reports whether another live job of the account already has the name.

@@ -267,21 +267,18 @@ func (s *smcState) force(id string, fields map[string]string) (string, error) {
 // refresh recomputes the states that follow from other objects: a source is InUse while
 // one of its jobs runs (the contract's choice), a workgroup's status follows its sources' jobs.
 func (s *smcState) refresh() {
+	running := map[string]bool{} // one pass over jobs, not one per source
+	for _, j := range s.Jobs {
+		if j.Status == "Running" {
+			running[j.SourceId] = true
+		}
+	}
 	for _, src := range s.Sources {
-		src.refresh(s.runningJob(src.SourceId))
+		src.refresh(running[src.SourceId])
 	}
 	for _, w := range s.Workgroups {
 		w.refresh(s)
 	}
-}
-
-func (s *smcState) runningJob(sourceID string) bool {
-	for _, j := range s.Jobs {
-		if j.SourceId == sourceID && j.Status == "Running" {
-			return true
-		}
-	}
-	return false
 }
 
 // unfinishedJob returns the job that blocks a new one on the source, if any.

@@ -33,6 +33,9 @@ type Config struct {
 	Nonce func() string
 	// MaxResponse bounds the bytes read from a response body (default 16 MiB).
 	MaxResponse int64
+	// NoDecode leaves Response.Data nil for successes, so that a load generator measures the
+	// server rather than its own JSON decoding. Error bodies are still decoded.
+	NoDecode bool
 }
 
 // Client is a signed RPC client for any action of either product. Call covers the normal

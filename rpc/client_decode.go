@@ -20,7 +20,7 @@ func (c *Client) decode(resp *http.Response) (*Response, error) {
 		return nil, fmt.Errorf("rpc: response over %d bytes", c.cfg.MaxResponse)
 	}
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: body, RequestID: resp.Header.Get(HeaderRequestID)}
-	if !isXMLBody(body) && len(bytes.TrimSpace(body)) > 0 {
+	if (!c.cfg.NoDecode || resp.StatusCode >= 400) && !isXMLBody(body) && len(bytes.TrimSpace(body)) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		var m map[string]any
