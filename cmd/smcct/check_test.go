@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+)
+
+var (
+	checkBuildOnce sync.Once
+	checkBin       string
+	checkBuildErr  error
+)
+
+// checkBinary builds the CLI once: each check run needs a process of its own (one RunSpecs
+// per process), and the endpoint test needs serve in another process.
+func checkBinary(t *testing.T) string {
+	t.Helper()
+	checkBuildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "smcct-check-test-")
+		if err != nil {
+			checkBuildErr = err
+			return
+		}
+		checkBin = filepath.Join(dir, "smcct")
+		if out, err := exec.Command("go", "build", "-o", checkBin, ".").CombinedOutput(); err != nil {
+			checkBuildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if checkBuildErr != nil {
+		t.Fatal(checkBuildErr)
+	}
+	return checkBin
+}
+
+// startServe runs `smcct serve` on a free loopback port with a virtual clock, as the suites'
+// in-process reference has, and waits for its control plane.
+func startServe(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	cmd := exec.Command(checkBinary(t), "serve", "--addr", addr, "--clock", "virtual")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	url := "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err := http.Get(url + "/_smcct/clock"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return url
+			}
+		}
+	}
+	t.Fatalf("smcct serve did not answer on %s", addr)
+	return ""
+}
+
+type counts struct{ passed, failed, skipped int }
+
+// runSmcctCheck runs check with args and returns the exit code and the JSON report's counts.
+func runSmcctCheck(t *testing.T, args ...string) (int, counts, string) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(checkBinary(t), append([]string{"check", "--json-report", report}, args...)...)
+	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=smcct", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=smcct-secret")
+	out, _ := cmd.CombinedOutput()
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("no JSON report: %v\n%s", err, out)
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(data, &reports); err != nil {
+		t.Fatal(err)
+	}
+	var c counts
+	for _, r := range reports {
+		for _, s := range r.SpecReports {
+			switch {
+			case s.LeafNodeType != types.NodeTypeIt:
+			case s.State.Is(types.SpecStatePassed):
+				c.passed++
+			case s.State.Is(types.SpecStateFailureStates):
+				c.failed++
+			default:
+				c.skipped++
+			}
+		}
+	}
+	return cmd.ProcessState.ExitCode(), c, string(out)
+}
+
+// TestCheckEndpointMatchesInProcess: the whole suite against `smcct serve` in another process
+// gives the same passed/failed/skipped counts as against the in-process reference.
+func TestCheckEndpointMatchesInProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the full suite twice")
+	}
+	url := startServe(t)
+	code, in, out := runSmcctCheck(t)
+	if code != 0 || in.failed != 0 || in.passed == 0 {
+		t.Fatalf("in-process run: exit %d, %+v\n%s", code, in, out)
+	}
+	code, ep, out := runSmcctCheck(t, "--endpoint", url)
+	if code != 0 || ep != in {
+		t.Fatalf("endpoint run: exit %d, %+v; in-process %+v\n%s", code, ep, in, out)
+	}
+	t.Logf("both runs: %+v", in)
+}
+
+// TestCheckFailsAndWritesJUnit: a failing spec makes the exit status non-zero, and the JUnit
+// report is well-formed XML that names the failure.
+func TestCheckFailsAndWritesJUnit(t *testing.T) {
+	url := startServe(t)
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	// The wrong secret makes every signed call fail, so the focused spec fails.
+	cmd := exec.Command(checkBinary(t), "check", "--endpoint", url, "--focus", "with signature v1 answers a correctly signed request", "--junit-report", junit)
+	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=smcct", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=not-the-secret")
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() == 0 {
+		t.Fatalf("check passed with a wrong secret:\n%s", out)
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		XMLName  xml.Name `xml:"testsuites"`
+		Tests    int      `xml:"tests,attr"`
+		Failures int      `xml:"failures,attr"`
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil {
+		t.Fatalf("JUnit report is not XML: %v", err)
+	}
+	if suites.Failures != 1 {
+		t.Errorf("JUnit report: %d failures, want 1", suites.Failures)
+	}
+	code, c, out2 := runSmcctCheck(t, "--endpoint", url, "--focus", "with signature v1 answers a correctly signed request")
+	if code != 0 || c.passed != 1 || c.failed != 0 {
+		t.Errorf("with the right secret: exit %d, %+v\n%s", code, c, out2)
+	}
+}
