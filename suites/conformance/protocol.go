@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -73,7 +74,29 @@ var _ = Describe("Protocol", Label("protocol", "action:"+probeAction), func() {
 			func(q url.Values) { q.Del("SignatureNonce") }),
 		Entry("Format YAML returns InvalidParameter.Format", Label("error", "code:InvalidParameter.Format"), "InvalidParameter.Format",
 			func(q url.Values) { q.Set("Format", "YAML") }),
+		Entry("no AccessKeyId returns MissingAccessKeyId", Label("error", "code:MissingAccessKeyId"), "MissingAccessKeyId",
+			func(q url.Values) { q.Del("AccessKeyId") }),
+		Entry("no SignatureMethod returns MissingSignatureMethod", Label("error", "code:MissingSignatureMethod"), "MissingSignatureMethod",
+			func(q url.Values) { q.Del("SignatureMethod") }),
+		Entry("no Timestamp returns MissingTimestamp", Label("error", "code:MissingTimestamp"), "MissingTimestamp",
+			func(q url.Values) { q.Del("Timestamp") }),
+		Entry("a 70 KiB value returns InvalidParameter.TooLarge", Label("error", "code:InvalidParameter.TooLarge"), "InvalidParameter.TooLarge",
+			func(q url.Values) { q.Set("Name", strings.Repeat("n", 70<<10)) }),
 	)
+
+	It("returns IncompleteSignature for a v3 Authorization that does not sign the x-acs headers", Label("error", "code:IncompleteSignature"), func(ctx SpecContext) {
+		c := client(f, framework.ClientOptions{Signer: rpc.V3}, f.T.Default)
+		a := f.NeedAction(probeAction)
+		req, err := c.RPC().NewRequest(a.Product.Version, a.Name, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.RPC().Sign(req)).To(Succeed())
+		auth, err := rpc.ParseAuthorization(req.Header.Get("Authorization"))
+		Expect(err).NotTo(HaveOccurred())
+		auth.SignedHeaders = []string{"host"}
+		req.Header.Set("Authorization", auth.String())
+		code, status, _ := gatewayError("IncompleteSignature")
+		Expect(f.SendWith(ctx, c, nil, req)).To(framework.HaveCode(code, status))
+	})
 
 	It("returns SignatureNonceUsed when a nonce is sent twice", Label("error", "code:SignatureNonceUsed"), func(ctx SpecContext) {
 		a := f.NeedAction(probeAction)
