@@ -42,8 +42,14 @@ type Canon struct {
 	// Params are the business parameters, query and form merged, volatile ones dropped,
 	// Format present and upper-case (JSON when the client left it out).
 	Params url.Values
-	// Method is kept only to name the request in messages; it does not take part in the key.
+	// Method names the request in messages. It takes part in the key only for requests
+	// that are not RPC (see Control).
 	Method string
+	// Control is set for a request that names no Action and no Version, such as the
+	// reference's /_smcct/ control plane: such a request is known by its method, path,
+	// parameters and verbatim Body, since nothing else says what it does.
+	Control bool
+	Body    string
 }
 
 // Key is the index key: Version, Action, path and the sorted parameters. Two requests
@@ -57,6 +63,12 @@ func (c Canon) Key() string {
 	b.WriteString(c.Path)
 	b.WriteByte(0)
 	b.WriteString(encodeSorted(c.Params))
+	if c.Control {
+		b.WriteByte(0)
+		b.WriteString(c.Method)
+		b.WriteByte(0)
+		b.WriteString(c.Body)
+	}
 	return b.String()
 }
 
@@ -67,10 +79,17 @@ func (c Canon) String() string {
 		action = "(no Action)"
 	}
 	s := action + " " + c.Version
+	if c.Control {
+		s = c.Method
+	}
 	if c.Path != "/" {
 		s += " " + c.Path
 	}
-	return s + " {" + strings.ReplaceAll(encodeSorted(c.Params), "&", " ") + "}"
+	s += " {" + strings.ReplaceAll(encodeSorted(c.Params), "&", " ") + "}"
+	if c.Control && c.Body != "" {
+		s += " body " + shorten(c.Body, 200)
+	}
+	return s
 }
 
 // encodeSorted is url.Values.Encode with keys sorted and each key's values kept in the order
@@ -113,7 +132,7 @@ func CanonOf(r *http.Request) (Canon, error) {
 	if err != nil {
 		return Canon{}, fmt.Errorf("recorder: query of %s %s: %w", r.Method, r.URL.Path, err)
 	}
-	return canonFrom(r.Method, r.URL.Path, query, form, r.Header), nil
+	return canonFrom(r.Method, r.URL.Path, query, form, r.Header, body), nil
 }
 
 // canonOfRecorded reduces a recorded request the same way as a live one.
@@ -132,10 +151,10 @@ func canonOfRecorded(rq *cassette.Request) (Canon, error) {
 			return Canon{}, fmt.Errorf("recorded form body of %q: %w", rq.URL, err)
 		}
 	}
-	return canonFrom(rq.Method, u.Path, query, form, rq.Headers), nil
+	return canonFrom(rq.Method, u.Path, query, form, rq.Headers, []byte(rq.Body)), nil
 }
 
-func canonFrom(method, path string, query, form url.Values, h http.Header) Canon {
+func canonFrom(method, path string, query, form url.Values, h http.Header, body []byte) Canon {
 	c := Canon{Method: method, Path: path, Params: url.Values{}}
 	if c.Path == "" {
 		c.Path = "/"
@@ -154,7 +173,21 @@ func canonFrom(method, path string, query, form url.Values, h http.Header) Canon
 		format = "JSON"
 	}
 	c.Params["Format"] = []string{format}
+	if c.Action == "" && c.Version == "" {
+		c.Control = true
+		if !isForm(h.Get("Content-Type")) {
+			c.Body = string(body)
+		}
+	}
 	return c
+}
+
+// shorten bounds a body quoted in a message.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func first(vs ...string) string {
@@ -198,6 +231,12 @@ func Diff(live, recorded Canon) []string {
 	}
 	if live.Action != recorded.Action {
 		out = append(out, fmt.Sprintf("Action: sent %q, recorded %q", live.Action, recorded.Action))
+	}
+	if live.Control && recorded.Control && live.Method != recorded.Method {
+		out = append(out, fmt.Sprintf("method: sent %s, recorded %s", live.Method, recorded.Method))
+	}
+	if live.Control && recorded.Control && live.Body != recorded.Body {
+		out = append(out, fmt.Sprintf("body: sent %q, recorded %q", shorten(live.Body, 200), shorten(recorded.Body, 200)))
 	}
 	if live.Path != recorded.Path {
 		out = append(out, fmt.Sprintf("path: sent %q, recorded %q", live.Path, recorded.Path))

@@ -25,6 +25,14 @@ func req(t *testing.T, method, target, body string, header map[string]string) *h
 	return r
 }
 
+// jsonReq builds a control-plane style request with a JSON body.
+func jsonReq(t *testing.T, method, target, body string) *http.Request {
+	t.Helper()
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
 func TestCanonKeyEquivalence(t *testing.T) {
 	base := "/?Action=DescribeSourceServers&Version=2019-06-01&RegionId=cn-hangzhou&PageSize=10"
 	cases := []struct {
@@ -66,6 +74,16 @@ func TestCanonKeyEquivalence(t *testing.T) {
 			"an extra business parameter is a different call"},
 		{"path", req(t, "GET", base, "", nil), req(t, "GET", "/other"+base[1:], "", nil), false,
 			"another path is not the RPC endpoint"},
+		{"control-same", jsonReq(t, "POST", "/_smcct/seed?account=a", `{"x":1}`), jsonReq(t, "POST", "/_smcct/seed?account=a", `{"x":1}`), true,
+			"a control call repeated verbatim is the same call"},
+		{"control-method", req(t, "GET", "/_smcct/faults", "", nil), req(t, "DELETE", "/_smcct/faults", "", nil), false,
+			"for a control call the method is the operation: GET lists, DELETE clears"},
+		{"control-body", jsonReq(t, "POST", "/_smcct/seed", `{"x":1}`), jsonReq(t, "POST", "/_smcct/seed", `{"x":2}`), false,
+			"a control call's JSON body is what it does"},
+		{"control-query", req(t, "GET", "/_smcct/state?account=a", "", nil), req(t, "GET", "/_smcct/state?account=b", "", nil), false,
+			"the account of a state dump matters"},
+		{"rpc-method", req(t, "GET", base, "", nil), req(t, "DELETE", base, "", nil), true,
+			"an RPC call stays keyed by Action, whatever the method"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,6 +38,10 @@ func (r *Recorder) record(req *http.Request) (*http.Response, error) {
 	}
 	in := capture(req, body, resp, respBody)
 	Redact(in, r.secrets...)
+	if r.edit != nil {
+		req.Body = io.NopCloser(bytes.NewReader(body)) // the upstream consumed the first one
+		r.edit(req, in)
+	}
 	r.mu.Lock()
 	if r.stopped {
 		r.mu.Unlock()

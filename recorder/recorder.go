@@ -46,6 +46,14 @@ func WithSecrets(secrets ...string) Option {
 	return func(r *Recorder) { r.secrets = append(r.secrets, secrets...) }
 }
 
+// WithEdit runs edit on every interaction after redaction and before it is kept, with the
+// live request (its body restored) that produced it: the place to annotate a recording
+// (a sequence number, which fixture account signed) or to drop headers nobody needs. It
+// must not put secrets back.
+func WithEdit(edit func(req *http.Request, in *cassette.Interaction)) Option {
+	return func(r *Recorder) { r.edit = edit }
+}
+
 // Recorder records to or replays from one cassette (or, replaying, a directory of them).
 // It is safe for concurrent use.
 type Recorder struct {
@@ -53,6 +61,7 @@ type Recorder struct {
 	mode     Mode
 	upstream http.RoundTripper
 	secrets  []string
+	edit     func(*http.Request, *cassette.Interaction)
 	idx      *index
 
 	mu      sync.Mutex

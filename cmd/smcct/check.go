@@ -23,6 +23,7 @@ type checkOptions struct {
 	endpoint, region, keyID, secret, otherID, otherSecret, signature string
 	allowWrites, verbose, dryRun                                     bool
 	labelFilter, junit, jsonReport                                   string
+	record, replay                                                   string
 	focus, skip                                                      []string
 }
 
@@ -55,6 +56,8 @@ writes or a second account are skipped with the reason when the target lacks the
 	fl.StringVar(&o.jsonReport, "json-report", "", "write a Ginkgo JSON report to this file")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every spec as it runs")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "list the specs without running them")
+	fl.StringVar(&o.record, "record", "", "record every spec's exchanges into a cassette under this directory (one per spec)")
+	fl.StringVar(&o.replay, "replay", "", "answer every spec from the cassettes under this directory, with no network")
 	return cmd
 }
 
@@ -67,6 +70,12 @@ func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
 		signer = rpc.V3
 	default:
 		return nil, fmt.Errorf("--signature must be v1 or v3, not %q", o.signature)
+	}
+	switch {
+	case o.replay != "" && (o.record != "" || o.endpoint != ""):
+		return nil, fmt.Errorf("--replay cannot be combined with --record or --endpoint: it answers from cassettes alone")
+	case o.replay != "":
+		return framework.NewReplay(o.replay, cassetteSuite)
 	}
 	if o.endpoint == "" {
 		return framework.NewInProcess(signer)
@@ -92,6 +101,11 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 		return err
 	}
 	defer t.Close()
+	if o.record != "" && !o.dryRun {
+		if err := framework.StartRecording(t, o.record, cassetteSuite); err != nil {
+			return err
+		}
+	}
 	framework.Use(t)
 	fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v)\n",
 		t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other)
@@ -108,6 +122,9 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 	ct := &checkT{}
 	passed := ginkgo.RunSpecs(ct, "smcct conformance", suite, rep)
 	printSummary(out, report)
+	if err := cassetteReport(out, t, o); err != nil {
+		return err
+	}
 	if !passed || ct.failed {
 		return &exitError{code: 1, msg: "conformance check failed"}
 	}
@@ -199,4 +216,34 @@ func printFailure(out io.Writer, s types.SpecReport) {
 			fmt.Fprintf(out, "  | %s\n", line)
 		}
 	}
+}
+
+// cassetteSuite names the compiled-in suite's directory under a cassette directory.
+const cassetteSuite = "conformance"
+
+// cassetteReport says what was recorded or replayed. Cassettes no spec used are listed; in a
+// full replay (no filter) they fail the run, since they belong to specs that were renamed or
+// deleted, or that now skip, and the cassettes need recording again.
+func cassetteReport(out io.Writer, t *framework.Target, o *checkOptions) error {
+	cs := t.Cassettes()
+	if cs == nil {
+		return nil
+	}
+	left, err := cs.Leftover()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\ncassettes: %s %d under %s\n", cs.Mode(), cs.Used(), cs.Dir())
+	if len(left) == 0 {
+		return nil
+	}
+	fmt.Fprintf(out, "%d cassettes no spec used this run:\n", len(left))
+	for _, p := range left {
+		fmt.Fprintf(out, "  %s\n", p)
+	}
+	filtered := o.labelFilter != "" || len(o.focus) > 0 || len(o.skip) > 0
+	if o.replay != "" && !filtered {
+		return &exitError{code: 1, msg: "cassettes no spec replayed: record them again (make cassettes)"}
+	}
+	return nil
 }

@@ -67,6 +67,7 @@ func New() *F {
 			Fail("client: " + err.Error())
 		}
 		*f = F{T: t, Client: c, naming: newNaming(CurrentSpecReport().FullText())}
+		t.cassettes.begin()
 	})
 	return f
 }

@@ -48,7 +48,8 @@ type Target struct {
 	// recording or replaying transport.
 	HTTP *http.Client
 
-	closers []func() error
+	closers   []func() error
+	cassettes *Cassettes // nil unless recording or replaying
 }
 
 // Close releases what the target started (an in-process listener, a cassette writer).
