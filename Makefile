@@ -31,5 +31,9 @@ bench: ## benchmarks with allocations
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	./scripts/fuzz.sh $${FUZZTIME:-30s}
 
+cassettes: ## record the whole default suite against a fresh reference into cassettes/ (make test replays them)
+	rm -rf cassettes
+	$(GO) run ./cmd/smcct check --record cassettes
+
 conformance: ## the main job: the conformance suites against the built-in reference
 	$(GO) run ./cmd/smcct check
