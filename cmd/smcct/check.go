@@ -36,7 +36,12 @@ func newCheckCmd() *cobra.Command {
 
 Without --endpoint it starts a fresh reference in-process (virtual clock, control plane).
 With --endpoint it tests that endpoint; specs needing a control plane, a movable clock,
-writes or a second account are skipped with the reason when the target lacks them.`,
+writes or a second account are skipped with the reason when the target lacks them.
+
+With --record DIR every spec's exchanges go into DIR/conformance/<Describe>/<It>.yaml (go-vcr
+v2 cassettes, credentials redacted) and DIR/target.json keeps the target's capabilities.
+With --replay DIR the same specs run from those cassettes with no network; a request nobody
+recorded, a spec without a cassette and a recorded call never made all fail the spec.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), cmd.OutOrStdout(), o) },
 	}
