@@ -24,6 +24,7 @@ type checkOptions struct {
 	allowWrites, verbose, dryRun                                     bool
 	labelFilter, junit, jsonReport                                   string
 	record, replay                                                   string
+	reset                                                            bool
 	focus, skip                                                      []string
 }
 
@@ -61,6 +62,7 @@ recorded, a spec without a cassette and a recorded call never made all fail the 
 	fl.StringVar(&o.jsonReport, "json-report", "", "write a Ginkgo JSON report to this file")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every spec as it runs")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "list the specs without running them")
+	fl.BoolVar(&o.reset, "reset", true, "with --endpoint, reset a target that has the smcct control plane before running (repeat runs start from its fixtures)")
 	fl.StringVar(&o.record, "record", "", "record every spec's exchanges into a cassette under this directory (one per spec)")
 	fl.StringVar(&o.replay, "replay", "", "answer every spec from the cassettes under this directory, with no network")
 	return cmd
@@ -106,6 +108,14 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 		return err
 	}
 	defer t.Close()
+	// Specs derive names and IDs from their own text, so a second run against the same
+	// reference would meet the first run's objects. A reference (one with a control plane)
+	// is reset first, before any recording starts; --reset=false keeps its state.
+	if o.endpoint != "" && o.reset && t.Caps.Control && !o.dryRun {
+		if err := t.Control().Reset(ctx); err != nil {
+			return fmt.Errorf("resetting %s: %w", t.Name, err)
+		}
+	}
 	if o.record != "" && !o.dryRun {
 		if err := framework.StartRecording(t, o.record, cassetteSuite); err != nil {
 			return err

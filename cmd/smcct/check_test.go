@@ -123,6 +123,22 @@ func TestCheckEndpointMatchesInProcess(t *testing.T) {
 	t.Logf("both runs: %+v", in)
 }
 
+// TestCheckRunsTwiceAgainstOneServe: specs name their objects after their own text, so a
+// second run against the same serve meets the first run's objects unless check resets the
+// reference first; with --reset=false the precondition specs collide.
+func TestCheckRunsTwiceAgainstOneServe(t *testing.T) {
+	url := startServe(t)
+	filter := []string{"--endpoint", url, "--label-filter", "precondition && action:StopReplicationJob"}
+	for run := 1; run <= 2; run++ {
+		if code, c, out := runSmcctCheck(t, filter...); code != 0 || c.failed != 0 || c.passed == 0 {
+			t.Fatalf("run %d: exit %d, %+v\n%s", run, code, c, out)
+		}
+	}
+	if code, c, _ := runSmcctCheck(t, append(filter, "--reset=false")...); code == 0 || c.failed == 0 {
+		t.Fatalf("a third run without reset passed (%+v): the test no longer shows what the reset is for", c)
+	}
+}
+
 // TestCheckFailsAndWritesJUnit: a failing spec makes the exit status non-zero, and the JUnit
 // report is well-formed XML that names the failure.
 func TestCheckFailsAndWritesJUnit(t *testing.T) {
