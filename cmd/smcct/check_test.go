@@ -145,7 +145,7 @@ func TestCheckFailsAndWritesJUnit(t *testing.T) {
 	url := startServe(t)
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	// The wrong secret makes every signed call fail, so the focused spec fails.
-	cmd := exec.Command(checkBinary(t), "check", "--endpoint", url, "--focus", "with signature v1 answers a correctly signed request", "--junit-report", junit)
+	cmd := exec.Command(checkBinary(t), "check", "--endpoint", url, "--focus", "Protocol .smc. with signature v1 answers a correctly signed request", "--junit-report", junit)
 	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=smcct", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=not-the-secret")
 	out, _ := cmd.CombinedOutput()
 	if cmd.ProcessState.ExitCode() == 0 {
@@ -166,7 +166,7 @@ func TestCheckFailsAndWritesJUnit(t *testing.T) {
 	if suites.Failures != 1 {
 		t.Errorf("JUnit report: %d failures, want 1", suites.Failures)
 	}
-	code, c, out2 := runSmcctCheck(t, "--endpoint", url, "--focus", "with signature v1 answers a correctly signed request")
+	code, c, out2 := runSmcctCheck(t, "--endpoint", url, "--focus", "Protocol .smc. with signature v1 answers a correctly signed request")
 	if code != 0 || c.passed != 1 || c.failed != 0 {
 		t.Errorf("with the right secret: exit %d, %+v\n%s", code, c, out2)
 	}
