@@ -195,9 +195,12 @@ func disassociateSourceServers(c *Ctx) (any, error) {
 		if src == nil {
 			return nil, c.NotFound("SourceServer")
 		}
-		if src.WorkgroupId == w.WorkgroupId {
-			members = append(members, id)
+		if src.WorkgroupId != w.WorkgroupId {
+			// The contract's choice: naming a non-member is a caller's mistake, and the
+			// whole call changes nothing.
+			return nil, c.Err("SourceServer.NotInWorkgroup")
 		}
+		members = append(members, id)
 	}
 	w.SourceIds = removeStrings(w.SourceIds, members)
 	setWorkgroup(s, members, "")

@@ -32,7 +32,11 @@ func TestWorkgroupMembershipAndStatus(t *testing.T) {
 	if g := group(wg); g["Status"] != "InProgress" {
 		t.Errorf("a running member job: InProgress, got %v", g["Status"])
 	}
-	must(t, srv, defaultAcct, "DisassociateSourceServers", p{"WorkgroupId": wg, "SourceId.1": linuxSrc2, "SourceId.2": "s-bp1smcctwindows00001"})
+	fails(t, srv, defaultAcct, "DisassociateSourceServers", p{"WorkgroupId": wg, "SourceId.1": linuxSrc2, "SourceId.2": "s-bp1smcctwindows00001"}, "SourceServer.NotInWorkgroup")
+	if got := sourceOf(t, srv, defaultAcct, linuxSrc2)["WorkgroupId"]; got != wg {
+		t.Errorf("a refused disassociation changes nothing: %v", got)
+	}
+	must(t, srv, defaultAcct, "DisassociateSourceServers", p{"WorkgroupId": wg, "SourceId.1": linuxSrc2})
 	advance(srv, time.Hour)
 	if g := group(wg); g["Status"] != "Completed" {
 		t.Errorf("every member finished: Completed, got %v", g["Status"])
