@@ -41,13 +41,26 @@ func (l Limits) withDefaults() Limits {
 	return d
 }
 
-// node is one position of the tree the wire names describe, before coercion.
+// node is one position of the tree the wire names describe, before coercion. Children sit in
+// small slices searched linearly: wire lists and objects are short, and a map per node cost
+// more than the search (MaxParams bounds the worst case).
 type node struct {
 	shape  *Shape
 	wire   string
-	value  *string
-	items  map[int]*node
-	fields map[string]*node
+	value  string
+	given  bool // value holds a wire value (which may be empty)
+	items  []item
+	fields []field
+}
+
+type item struct {
+	idx int
+	n   *node
+}
+
+type field struct {
+	name string
+	n    *node
 }
 
 type decoder struct {
@@ -64,8 +77,8 @@ type decoder struct {
 // item that fails inside a list becomes nil so that the other items keep their wire index.
 // unknown and problems are sorted by wire name.
 func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
-	d := &decoder{lim: lim.withDefaults(), roots: map[string]*node{}, reported: map[string]bool{}}
-	obj = map[string]any{}
+	d := &decoder{lim: lim.withDefaults(), roots: make(map[string]*node, len(shapes))}
+	obj = make(map[string]any, len(shapes))
 	n := 0
 	for _, vs := range values {
 		n += len(vs)
@@ -73,21 +86,12 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	if n > d.lim.MaxParams {
 		return obj, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
 	}
-	names := make([]string, 0, len(values))
-	for name := range values {
-		names = append(names, name)
+	// Order does not matter here: unknown names and problems are sorted before returning.
+	for name, vs := range values {
+		d.add(name, vs, shapes)
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		d.add(name, values[name], shapes)
-	}
-	roots := make([]string, 0, len(d.roots))
-	for name := range d.roots {
-		roots = append(roots, name)
-	}
-	slices.Sort(roots)
-	for _, name := range roots {
-		if v, ok := d.finish(d.roots[name]); ok {
+	for name, root := range d.roots {
+		if v, ok := d.finish(root); ok {
 			obj[name] = v
 		}
 	}
@@ -138,8 +142,7 @@ func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
 		n = n.child(part, name[:end])
 		pos = end
 	}
-	value := vals[0]
-	n.value = &value
+	n.value, n.given = vals[0], true
 }
 
 // nextPart returns the name part after the dot at pos and where it ends. Wire names of
@@ -197,24 +200,22 @@ func (d *decoder) fits(shape *Shape, name string, pos int) bool {
 func (n *node) child(part, wire string) *node {
 	if n.shape.Kind == Array {
 		idx, _ := strconv.Atoi(part)
-		if n.items == nil {
-			n.items = map[int]*node{}
+		for _, it := range n.items {
+			if it.idx == idx {
+				return it.n
+			}
 		}
-		c := n.items[idx]
-		if c == nil {
-			c = &node{shape: n.shape.Elem, wire: wire}
-			n.items[idx] = c
-		}
+		c := &node{shape: n.shape.Elem, wire: wire}
+		n.items = append(n.items, item{idx, c})
 		return c
 	}
-	if n.fields == nil {
-		n.fields = map[string]*node{}
+	for _, f := range n.fields {
+		if f.name == part {
+			return f.n
+		}
 	}
-	c := n.fields[part]
-	if c == nil {
-		c = &node{shape: n.shape.Fields[part], wire: wire}
-		n.fields[part] = c
-	}
+	c := &node{shape: n.shape.Fields[part], wire: wire}
+	n.fields = append(n.fields, field{part, c})
 	return c
 }
 
@@ -234,6 +235,9 @@ func (d *decoder) index(list *Shape, wire, part, name string) (int, bool) {
 		idx, _ = strconv.Atoi(part)
 	}
 	if maxItems := list.MaxItems; maxItems > 0 && idx > maxItems {
+		if d.reported == nil {
+			d.reported = map[string]bool{}
+		}
 		if !d.reported[wire] {
 			d.reported[wire] = true
 			d.problem(TooMany, wire, "at most %d items", maxItems)
@@ -253,28 +257,28 @@ func (d *decoder) finish(n *node) (any, bool) {
 	case Array:
 		return d.finishArray(n)
 	case Object:
-		if n.value != nil {
+		if n.given {
 			d.problem(BadShape, n.wire, "%s is an object: send its fields as %s.Field", n.wire, n.wire)
 		}
 		if len(n.fields) == 0 {
 			return nil, false
 		}
 		out := make(map[string]any, len(n.fields))
-		for name, c := range n.fields {
-			if v, ok := d.finish(c); ok {
-				out[name] = v
+		for _, f := range n.fields {
+			if v, ok := d.finish(f.n); ok {
+				out[f.name] = v
 			}
 		}
 		return out, true
 	}
-	if n.value == nil {
+	if !n.given {
 		return nil, false
 	}
-	return d.coerce(n.shape.Kind, n.wire, *n.value)
+	return d.coerce(n.shape.Kind, n.wire, n.value)
 }
 
 func (d *decoder) finishArray(n *node) (any, bool) {
-	if n.value != nil {
+	if n.given {
 		if len(n.items) > 0 {
 			d.problem(Conflict, n.wire, "given both as %s and as %s.N", n.wire, n.wire)
 			return nil, false
@@ -284,23 +288,19 @@ func (d *decoder) finishArray(n *node) (any, bool) {
 			d.problem(BadShape, n.wire, "a list of objects travels as %s.N.Field", n.wire)
 			return nil, false
 		}
-		v, ok := d.coerce(n.shape.Elem.Kind, n.wire, *n.value)
+		v, ok := d.coerce(n.shape.Elem.Kind, n.wire, n.value)
 		return []any{v}, ok
 	}
-	idxs := make([]int, 0, len(n.items))
-	for i := range n.items {
-		idxs = append(idxs, i)
-	}
-	slices.Sort(idxs)
-	for i, idx := range idxs {
-		if idx != i+1 {
-			d.problem(Gap, n.wire+"."+strconv.Itoa(i+1), "%s.%d is given but %s.%d is not", n.wire, idx, n.wire, i+1)
+	slices.SortFunc(n.items, func(a, b item) int { return a.idx - b.idx })
+	for i, it := range n.items {
+		if it.idx != i+1 {
+			d.problem(Gap, n.wire+"."+strconv.Itoa(i+1), "%s.%d is given but %s.%d is not", n.wire, it.idx, n.wire, i+1)
 			return nil, false
 		}
 	}
-	out := make([]any, len(idxs))
-	for i, idx := range idxs {
-		out[i], _ = d.finish(n.items[idx])
+	out := make([]any, len(n.items))
+	for i, it := range n.items {
+		out[i], _ = d.finish(it.n)
 	}
 	return out, len(out) > 0
 }
