@@ -150,16 +150,10 @@ func describeReplicationJobs(c *Ctx) (any, error) {
 			match = append(match, j)
 		}
 	}
-	// Views are built for the page only: an account may hold a thousand jobs.
+	// The page is encoded here, under the store lock, because the encoding reads the jobs
+	// in place instead of copying their views; it is the hottest read of the API.
 	page, number, size := paginate(c, match)
-	views := make([]jobView, len(page))
-	for i, j := range page {
-		views[i] = j.view()
-	}
-	return map[string]any{
-		"TotalCount": len(match), "PageNumber": number, "PageSize": size,
-		"ReplicationJobs": map[string]any{"ReplicationJob": views},
-	}, nil
+	return jobPageJSON(page, len(match), number, size)
 }
 
 // jobFilter holds DescribeReplicationJobs' filters, read from the request once; they are
