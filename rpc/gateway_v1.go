@@ -34,7 +34,7 @@ func (g *Gateway) admitV1(call *Call, r *http.Request, w *wire) *Error {
 	if e != nil {
 		return e
 	}
-	if sts, ok := VerifyV1(r.Method, p, secret); !ok {
+	if sts, ok := verifyV1(r.Method, p, w.keys, secret); !ok {
 		return g.err("SignatureDoesNotMatch", sts)
 	}
 	return g.useNonce(call, expires)

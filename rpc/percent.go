@@ -49,23 +49,30 @@ func appendPercent(b *strings.Builder, s string) {
 	b.WriteString(s[start:])
 }
 
-// appendPercentTwice writes pe(pe(s)) in one pass: v1 encodes each key and value, then the
+// appendPercentTwice appends pe(pe(s)) in one pass: v1 encodes each key and value, then the
 // whole canonical query again, so an escaped byte becomes "%25XX" and the rest stays.
-func appendPercentTwice(b *strings.Builder, s string) {
+func appendPercentTwice(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if unreserved(c) {
+		if unreservedTable[c] {
 			continue
 		}
-		b.WriteString(s[start:i])
-		b.WriteString("%25")
-		b.WriteByte(upperHex[c>>4])
-		b.WriteByte(upperHex[c&15])
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
 		start = i + 1
 	}
-	b.WriteString(s[start:])
+	return append(dst, s[start:]...)
 }
+
+// unreservedTable is unreserved as a lookup: the string to sign tests every byte of every
+// parameter, and one load beats the chain of comparisons.
+var unreservedTable = func() (t [256]bool) {
+	for c := range t {
+		t[c] = unreserved(byte(c))
+	}
+	return t
+}()
 
 // sortedKeys returns params' keys but skip in byte order, and the bytes their pairs need.
 func sortedKeys(params url.Values, skip string) ([]string, int) {
@@ -113,21 +120,24 @@ func canonicalQuery(params url.Values, skip string) string {
 	return b.String()
 }
 
-// encodedCanonicalQuery is pe(canonicalQuery(params, skip)) built in one pass: the v1
-// string to sign carries the canonical query encoded a second time.
-func encodedCanonicalQuery(b *strings.Builder, params url.Values, skip string) {
-	keys, size := sortedKeys(params, skip)
-	b.Grow(size + size/2)
+// appendEncodedCanonicalQuery appends pe(canonicalQuery(params, skip)) built in one pass:
+// the v1 string to sign carries the canonical query encoded a second time. keys are
+// params' names in byte order; skip among them is left out.
+func appendEncodedCanonicalQuery(dst []byte, params url.Values, keys []string, skip string) []byte {
 	first := true
 	for _, k := range keys {
+		if k == skip {
+			continue
+		}
 		for _, v := range sortedValues(params[k]) {
 			if !first {
-				b.WriteString("%26")
+				dst = append(dst, "%26"...)
 			}
 			first = false
-			appendPercentTwice(b, k)
-			b.WriteString("%3D")
-			appendPercentTwice(b, v)
+			dst = appendPercentTwice(dst, k)
+			dst = append(dst, "%3D"...)
+			dst = appendPercentTwice(dst, v)
 		}
 	}
+	return dst
 }

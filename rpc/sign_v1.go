@@ -5,7 +5,8 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"net/url"
-	"strings"
+	"slices"
+	"sync"
 )
 
 // Signature v1 values the gateway accepts (SignatureMethod and SignatureVersion).
@@ -17,11 +18,16 @@ const (
 // StringToSignV1 is `METHOD&%2F&pe(canonical query)` over every parameter but Signature.
 // params must hold query and form-body parameters merged, as the SDK signs both.
 func StringToSignV1(method string, params url.Values) string {
-	var b strings.Builder
-	b.WriteString(method)
-	b.WriteString("&%2F&")
-	encodedCanonicalQuery(&b, params, "Signature")
-	return b.String()
+	keys, _ := sortedKeys(params, "Signature")
+	return string(appendStringToSignV1(nil, method, params, keys))
+}
+
+// appendStringToSignV1 appends the string to sign; keys must be params' names sorted
+// (Signature may be among them: it is skipped).
+func appendStringToSignV1(dst []byte, method string, params url.Values, keys []string) []byte {
+	dst = append(dst, method...)
+	dst = append(dst, "&%2F&"...)
+	return appendEncodedCanonicalQuery(dst, params, keys, "Signature")
 }
 
 // SignatureV1 is base64(HMAC-SHA1(secret + "&", stringToSign)).
@@ -48,14 +54,52 @@ func SignV1(method string, params url.Values, secret string) {
 // SignatureDoesNotMatch message carries so that the v1 SDK can tell a wrong secret from a
 // canonicalisation bug. The comparison is constant-time.
 func VerifyV1(method string, params url.Values, secret string) (stringToSign string, ok bool) {
-	stringToSign = StringToSignV1(method, params)
-	got := params["Signature"]
-	if len(got) != 1 {
-		return stringToSign, false
+	keys, _ := sortedKeys(params, "Signature")
+	if stringToSign, ok = verifyV1(method, params, keys, secret); ok {
+		stringToSign = string(appendStringToSignV1(nil, method, params, keys))
 	}
-	sig, err := base64.StdEncoding.DecodeString(got[0])
-	if err != nil {
-		return stringToSign, false
+	return stringToSign, ok
+}
+
+// signBufs recycles the buffers strings to sign are built in: the gateway builds one per
+// request and they are a few KiB each.
+var signBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// verifyV1 is VerifyV1 with params' names given in any order, sorted here only when they
+// are not already (the SDKs send them sorted). It may sort keys in place. The string to
+// sign is returned only on a mismatch: a match needs no copy of it.
+func verifyV1(method string, params url.Values, keys []string, secret string) (stringToSign string, ok bool) {
+	if !slices.IsSorted(keys) {
+		slices.Sort(keys)
 	}
-	return stringToSign, hmac.Equal(sig, macV1(secret, stringToSign))
+	bp := signBufs.Get().(*[]byte)
+	defer putSignBuf(bp)
+	// The first sha1BlockSize bytes are room for the HMAC inner pad, so that hmacSHA1 can
+	// hash pad and message as one slice.
+	buf := appendStringToSignV1(append((*bp)[:0], make([]byte, sha1BlockSize)...), method, params, keys)
+	*bp = buf
+	if got := params["Signature"]; len(got) == 1 && signatureEqual(got[0], hmacSHA1(secret, buf)) {
+		return "", true
+	}
+	return string(buf[sha1BlockSize:]), false
+}
+
+func putSignBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 { // an outsized request's buffer is left to the collector
+		signBufs.Put(bp)
+	}
+}
+
+// signatureEqual compares a base64 signature with a MAC in constant time. It decodes as
+// base64.StdEncoding.DecodeString does (newlines ignored, loose trailing bits), but into
+// a stack buffer.
+func signatureEqual(sig string, mac [sha1.Size]byte) bool {
+	var buf [48]byte
+	if base64.StdEncoding.DecodedLen(len(sig)) > len(buf) {
+		got, err := base64.StdEncoding.DecodeString(sig)
+		return err == nil && hmac.Equal(got, mac[:])
+	}
+	var src [64]byte
+	n, err := base64.StdEncoding.Decode(buf[:], append(src[:0], sig...))
+	return err == nil && hmac.Equal(buf[:n], mac[:])
 }
