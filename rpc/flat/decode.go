@@ -41,34 +41,49 @@ func (l Limits) withDefaults() Limits {
 	return d
 }
 
-// node is one position of the tree the wire names describe, before coercion. Children sit in
-// small slices searched linearly: wire lists and objects are short, and a map per node cost
-// more than the search (MaxParams bounds the worst case).
+// node is one position of the tree the wire names describe, before coercion. Children form
+// a list in insertion order, searched linearly: wire lists and objects are short, and a
+// node per name part taken from a slab costs no allocation of its own (a map or slice of
+// children per node was most of the decoder's allocations).
 type node struct {
-	shape  *Shape
-	wire   string
-	value  string
-	given  bool // value holds a wire value (which may be empty)
-	items  []item
-	fields []field
-}
-
-type item struct {
-	idx int
-	n   *node
-}
-
-type field struct {
-	name string
-	n    *node
+	shape *Shape
+	wire  string
+	value string
+	given bool   // value holds a wire value (which may be empty)
+	name  string // the field or parameter name, below an object or the root
+	idx   int    // the index, below a list
+	kids  int
+	first *node
+	last  *node
+	next  *node // the next child of the same parent
 }
 
 type decoder struct {
 	lim      Limits
-	roots    map[string]*node
+	root     node // children are the top-level parameters
+	slab     []node
+	chunk    int // nodes per slab
 	unknown  []string
 	problems []Problem
 	reported map[string]bool // lists already reported as TooMany
+}
+
+// newNode appends a child to parent. A full slab is replaced, never grown, so that the
+// nodes already handed out keep their address.
+func (d *decoder) newNode(parent *node, shape *Shape, wire, name string, idx int) *node {
+	if len(d.slab) == cap(d.slab) {
+		d.slab = make([]node, 0, d.chunk)
+	}
+	d.slab = append(d.slab, node{shape: shape, wire: wire, name: name, idx: idx})
+	c := &d.slab[len(d.slab)-1]
+	if parent.last == nil {
+		parent.first = c
+	} else {
+		parent.last.next = c
+	}
+	parent.last = c
+	parent.kids++
+	return c
 }
 
 // Decode turns flat RPC parameters into plain Go values following shapes (keyed by top-level
@@ -77,22 +92,24 @@ type decoder struct {
 // item that fails inside a list becomes nil so that the other items keep their wire index.
 // unknown and problems are sorted by wire name.
 func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
-	d := &decoder{lim: lim.withDefaults(), roots: make(map[string]*node, len(shapes))}
-	obj = make(map[string]any, len(shapes))
+	d := &decoder{lim: lim.withDefaults()}
 	n := 0
 	for _, vs := range values {
 		n += len(vs)
 	}
 	if n > d.lim.MaxParams {
-		return obj, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
+		return map[string]any{}, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
 	}
+	// Most names have one or two parts: twice the names is one slab for most requests.
+	d.chunk = min(2*n+8, 256)
 	// Order does not matter here: unknown names and problems are sorted before returning.
 	for name, vs := range values {
 		d.add(name, vs, shapes)
 	}
-	for name, root := range d.roots {
+	obj = make(map[string]any, d.root.kids)
+	for root := d.root.first; root != nil; root = root.next {
 		if v, ok := d.finish(root); ok {
-			obj[name] = v
+			obj[root.name] = v
 		}
 	}
 	slices.SortFunc(d.unknown, CompareNames)
@@ -132,14 +149,13 @@ func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
 	if !d.fits(shape, name, len(head)) {
 		return
 	}
-	n := d.roots[head]
+	n := d.field(&d.root, head)
 	if n == nil {
-		n = &node{shape: shape, wire: head}
-		d.roots[head] = n
+		n = d.newNode(&d.root, shape, head, head, 0)
 	}
 	for pos := len(head); pos < len(name); {
 		part, end := nextPart(name, pos)
-		n = n.child(part, name[:end])
+		n = d.child(n, part, name[:end])
 		pos = end
 	}
 	n.value, n.given = vals[0], true
@@ -197,26 +213,30 @@ func (d *decoder) fits(shape *Shape, name string, pos int) bool {
 
 // child returns the node that part names below n, creating it with the given wire name;
 // fits has vetted part.
-func (n *node) child(part, wire string) *node {
+func (d *decoder) child(n *node, part, wire string) *node {
 	if n.shape.Kind == Array {
 		idx, _ := strconv.Atoi(part)
-		for _, it := range n.items {
-			if it.idx == idx {
-				return it.n
+		for c := n.first; c != nil; c = c.next {
+			if c.idx == idx {
+				return c
 			}
 		}
-		c := &node{shape: n.shape.Elem, wire: wire}
-		n.items = append(n.items, item{idx, c})
+		return d.newNode(n, n.shape.Elem, wire, "", idx)
+	}
+	if c := d.field(n, part); c != nil {
 		return c
 	}
-	for _, f := range n.fields {
-		if f.name == part {
-			return f.n
+	return d.newNode(n, n.shape.Fields[part], wire, part, 0)
+}
+
+// field returns n's child called name, or nil.
+func (d *decoder) field(n *node, name string) *node {
+	for c := n.first; c != nil; c = c.next {
+		if c.name == name {
+			return c
 		}
 	}
-	c := &node{shape: n.shape.Fields[part], wire: wire}
-	n.fields = append(n.fields, field{part, c})
-	return c
+	return nil
 }
 
 // index parses a list index. Only canonical decimals from 1 are accepted, so that two
@@ -260,13 +280,13 @@ func (d *decoder) finish(n *node) (any, bool) {
 		if n.given {
 			d.problem(BadShape, n.wire, "%s is an object: send its fields as %s.Field", n.wire, n.wire)
 		}
-		if len(n.fields) == 0 {
+		if n.kids == 0 {
 			return nil, false
 		}
-		out := make(map[string]any, len(n.fields))
-		for _, f := range n.fields {
-			if v, ok := d.finish(f.n); ok {
-				out[f.name] = v
+		out := make(map[string]any, n.kids)
+		for c := n.first; c != nil; c = c.next {
+			if v, ok := d.finish(c); ok {
+				out[c.name] = v
 			}
 		}
 		return out, true
@@ -279,7 +299,7 @@ func (d *decoder) finish(n *node) (any, bool) {
 
 func (d *decoder) finishArray(n *node) (any, bool) {
 	if n.given {
-		if len(n.items) > 0 {
+		if n.kids > 0 {
 			d.problem(Conflict, n.wire, "given both as %s and as %s.N", n.wire, n.wire)
 			return nil, false
 		}
@@ -291,18 +311,33 @@ func (d *decoder) finishArray(n *node) (any, bool) {
 		v, ok := d.coerce(n.shape.Elem.Kind, n.wire, n.value)
 		return []any{v}, ok
 	}
-	slices.SortFunc(n.items, func(a, b item) int { return a.idx - b.idx })
-	for i, it := range n.items {
-		if it.idx != i+1 {
-			d.problem(Gap, n.wire+"."+strconv.Itoa(i+1), "%s.%d is given but %s.%d is not", n.wire, it.idx, n.wire, i+1)
+	// Indexes are distinct, so they are exactly 1..kids unless one is above kids.
+	for c := n.first; c != nil; c = c.next {
+		if c.idx > n.kids {
+			d.gap(n)
 			return nil, false
 		}
 	}
-	out := make([]any, len(n.items))
-	for i, it := range n.items {
-		out[i], _ = d.finish(it.n)
+	out := make([]any, n.kids)
+	for c := n.first; c != nil; c = c.next {
+		out[c.idx-1], _ = d.finish(c)
 	}
 	return out, len(out) > 0
+}
+
+// gap reports the first index missing from list n, naming the next one given.
+func (d *decoder) gap(n *node) {
+	idxs := make([]int, 0, n.kids)
+	for c := n.first; c != nil; c = c.next {
+		idxs = append(idxs, c.idx)
+	}
+	slices.Sort(idxs)
+	for i, idx := range idxs {
+		if idx != i+1 {
+			d.problem(Gap, n.wire+"."+strconv.Itoa(i+1), "%s.%d is given but %s.%d is not", n.wire, idx, n.wire, i+1)
+			return
+		}
+	}
 }
 
 // coerce converts one wire text to the kind's Go value.
