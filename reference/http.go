@@ -51,6 +51,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, in
 		e, _ := rpc.AsError(err)
 		return call, s.fail(w, call, e)
 	}
+	defer releaseResult(result) // the envelope copies the result into the body
 	if err := rpc.WriteResult(w, call.Format, call.Action.Name, rpc.NewRequestID(), result); err != nil {
 		return call, s.fail(w, call, s.internal(call.Action, err))
 	}

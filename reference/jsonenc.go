@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,31 @@ type encodedObject []byte
 func (o encodedObject) CompactJSONObject() []byte { return o }
 
 func (o encodedObject) MarshalJSON() ([]byte, error) { return o, nil }
+
+// objectBuffers recycles the buffers of encoded results: a 10-job page is ~10 KB, and the
+// envelope has copied it into the response body by the time serveRPC releases it.
+var objectBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledObject keeps a rare huge page (PageSize 100 of long descriptions) from pinning
+// its buffer in the pool.
+const maxPooledObject = 64 << 10
+
+func newObjectBuffer(size int) []byte {
+	b := (*objectBuffers.Get().(*[]byte))[:0]
+	if cap(b) < size {
+		b = make([]byte, 0, size)
+	}
+	return b
+}
+
+// releaseResult recycles a handler result's buffer; call it only once the response that
+// carried the result is written and nothing else holds the result.
+func releaseResult(result any) {
+	if o, ok := result.(encodedObject); ok && cap(o) <= maxPooledObject {
+		b := []byte(o)[:0]
+		objectBuffers.Put(&b)
+	}
+}
 
 const hexDigits = "0123456789abcdef"
 

@@ -101,7 +101,7 @@ func appendJobParts(b []byte, parts []jobPart) []byte {
 // jobPageJSON is DescribeReplicationJobs' result: the members in encoding/json's map
 // order (sorted keys), as the reflective encoding of the old map result had them.
 func jobPageJSON(page []*replicationJob, total, number, size int) (encodedObject, error) {
-	b := make([]byte, 0, 1024*len(page)+128)
+	b := newObjectBuffer(1024*len(page) + 128)
 	b = strconv.AppendInt(append(b, `{"PageNumber":`...), int64(number), 10)
 	b = appendIntField(b, "PageSize", int64(size))
 	b = append(appendKey(b, "ReplicationJobs"), `{"ReplicationJob":[`...)

@@ -144,7 +144,7 @@ func deleteReplicationJob(c *Ctx) (any, error) {
 
 func describeReplicationJobs(c *Ctx) (any, error) {
 	f := newJobFilter(c)
-	var match []*replicationJob
+	match := make([]*replicationJob, 0, len(c.Account.SMC.Jobs)) // usually every job matches
 	for _, j := range c.Account.SMC.Jobs {
 		if f.matches(j) {
 			match = append(match, j)

@@ -94,46 +94,59 @@ func (s *smcState) advance(now time.Time) {
 func (j *replicationJob) advance(now time.Time) {
 	for range maxStepsPerAdvance {
 		j.fastForward(now)
-		at, apply := j.nextEvent()
-		if apply == nil || at.After(now) {
+		at, ev := j.nextEvent()
+		if ev == noEvent || at.After(now) {
 			break
 		}
-		apply(at)
+		j.apply(ev, at)
 	}
 	if j.Status == "Running" {
 		j.BusinessStatus, j.Progress = phaseAt(now.Sub(j.RT.RunStart))
 	}
 }
 
+// jobEvent names a lifecycle event; nextEvent returns one instead of a bound method so
+// that advancing an account allocates nothing per job on every request.
+type jobEvent int
+
+const (
+	noEvent jobEvent = iota
+	expireEvent
+	endRunEvent
+	scheduledRunEvent
+)
+
 // nextEvent returns the job's earliest pending event. Expiry wins a tie, so a run due at
 // the very moment the job expires never starts.
-func (j *replicationJob) nextEvent() (time.Time, func(time.Time)) {
-	type event struct {
-		at    time.Time
-		apply func(time.Time)
-	}
-	var events []event
+func (j *replicationJob) nextEvent() (time.Time, jobEvent) {
+	at, ev := time.Time{}, noEvent
 	if !j.RT.ValidUntil.IsZero() && contains(blockingStatuses, j.Status) && j.Status != "Expired" {
-		events = append(events, event{j.RT.ValidUntil, j.expire})
+		at, ev = j.RT.ValidUntil, expireEvent
 	}
+	runAt, runEv := time.Time{}, noEvent
 	switch j.Status {
 	case "Running":
-		events = append(events, event{j.RT.RunStart.Add(runDuration()), j.endRun})
+		runAt, runEv = j.RT.RunStart.Add(runDuration()), endRunEvent
 	case "Waiting":
 		if !j.RT.NextRun.IsZero() {
-			events = append(events, event{j.RT.NextRun, func(at time.Time) { j.startRun(at, "Schedule") }})
+			runAt, runEv = j.RT.NextRun, scheduledRunEvent
 		}
 	}
-	var best *event
-	for i := range events {
-		if best == nil || events[i].at.Before(best.at) {
-			best = &events[i]
-		}
+	if runEv != noEvent && (ev == noEvent || runAt.Before(at)) {
+		at, ev = runAt, runEv
 	}
-	if best == nil {
-		return time.Time{}, nil
+	return at, ev
+}
+
+func (j *replicationJob) apply(ev jobEvent, at time.Time) {
+	switch ev {
+	case expireEvent:
+		j.expire(at)
+	case endRunEvent:
+		j.endRun(at)
+	case scheduledRunEvent:
+		j.startRun(at, "Schedule")
 	}
-	return best.at, best.apply
 }
 
 // fastForward skips whole incremental cycles that end before now (and before expiry) and
