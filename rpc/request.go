@@ -73,7 +73,7 @@ func (g *Gateway) readWire(r *http.Request, lim Limits) (*wire, *Error) {
 		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("more than %d parameters", lim.MaxParams))
 	}
 	w := &wire{body: body, query: make(url.Values, n)}
-	p := pairParser{dst: w.query, keys: make([]string, 0, n), lim: &lim}
+	p := pairParser{dst: w.query, keys: make([]string, 0, n), lim: lim, checks: true}
 	if p.parse(r.URL.RawQuery) != nil {
 		return nil, g.err("InvalidParameter.Format")
 	}
@@ -114,9 +114,10 @@ func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
 // The first failure is kept and reported only once parsing has succeeded, so that a
 // malformed query still answers InvalidParameter.Format first.
 type pairParser struct {
-	dst  url.Values
-	keys []string
-	lim  *Limits // nil: no size or text checks
+	dst    url.Values
+	keys   []string
+	lim    Limits
+	checks bool // whether to check sizes and text at all
 	// The first failure: a name or value over its limit (bigName, bigValue) or not text.
 	bigName  bool
 	bigValue string // the name whose value is too long
@@ -141,7 +142,7 @@ func (p *pairParser) sizeError(g *Gateway, lim Limits) *Error {
 // character could never be a documented parameter, and passing it on as an
 // unknown-parameter warning would let the write go ahead.
 func (p *pairParser) check(k, v string) {
-	if p.lim == nil || p.bigName || p.bigValue != "" || p.notText {
+	if !p.checks || p.bigName || p.bigValue != "" || p.notText {
 		return
 	}
 	switch {

@@ -100,8 +100,8 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	if n > d.lim.MaxParams {
 		return map[string]any{}, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
 	}
-	// Most names have one or two parts: twice the names is one slab for most requests.
-	d.chunk = min(2*n+8, 256)
+	// Most names have one or two parts: half as many nodes again as names fits most requests.
+	d.chunk = min(n+n/2+4, 256)
 	// Order does not matter here: unknown names and problems are sorted before returning.
 	for name, vs := range values {
 		d.add(name, vs, shapes)
