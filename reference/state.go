@@ -202,6 +202,8 @@ func (s *Store) ensureAccount(af AccountFixture) {
 	if _, ok := s.accounts[af.ID]; !ok {
 		s.accounts[af.ID] = newAccount(af.ID, af.Name)
 	}
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
 	for _, k := range af.AccessKeys {
 		s.keys[k.ID] = af.ID
 		s.secrets[k.ID] = k.Secret
@@ -216,7 +218,9 @@ func (srv *Server) Reset() error {
 		return err
 	}
 	srv.store.mu.Lock()
+	srv.store.keyMu.Lock()
 	srv.store.accounts, srv.store.keys, srv.store.secrets = fresh.accounts, fresh.keys, fresh.secrets
+	srv.store.keyMu.Unlock()
 	srv.store.defaultID = fresh.defaultID
 	p := srv.store.persist
 	var err error

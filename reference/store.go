@@ -87,12 +87,15 @@ func fnv64(s string) uint64 {
 // Store holds every account behind one lock. Handlers run with the lock held and copy
 // values out into their responses, so nothing outside sees a half-made change.
 type Store struct {
-	mu        sync.Mutex
-	accounts  map[string]*Account // by account ID
-	keys      map[string]string   // AccessKeyId -> account ID
-	secrets   map[string]string   // AccessKeyId -> secret
-	persist   *persister          // nil unless --state
-	defaultID string              // the first fixture account: the control plane's default
+	mu       sync.Mutex
+	accounts map[string]*Account // by account ID
+	// keyMu lets the gateway look keys up without waiting behind a handler that holds mu.
+	// Once serving, keys and secrets change only with both held, so mu alone suffices to read.
+	keyMu     sync.RWMutex
+	keys      map[string]string // AccessKeyId -> account ID
+	secrets   map[string]string // AccessKeyId -> secret
+	persist   *persister        // nil unless --state
+	defaultID string            // the first fixture account: the control plane's default
 }
 
 func newStore() *Store {
@@ -101,16 +104,16 @@ func newStore() *Store {
 
 // Secret returns the secret of an AccessKeyId; rpc.Gateway calls it to verify signatures.
 func (s *Store) Secret(accessKeyID string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
 	sec, ok := s.secrets[accessKeyID]
 	return sec, ok
 }
 
 // accountFor returns the account ID an AccessKeyId belongs to.
 func (s *Store) accountFor(accessKeyID string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.keyMu.RLock()
+	defer s.keyMu.RUnlock()
 	id, ok := s.keys[accessKeyID]
 	return id, ok
 }
