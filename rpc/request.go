@@ -116,6 +116,7 @@ func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
 type pairParser struct {
 	dst    url.Values
 	keys   []string
+	text   strings.Builder // unescaped names and values
 	lim    Limits
 	checks bool // whether to check sizes and text at all
 	// The first failure: a name or value over its limit (bigName, bigValue) or not text.
@@ -210,11 +211,11 @@ func (p *pairParser) parse(s string) error {
 			return errors.New("invalid semicolon separator in query")
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		k, err := unescapeQuery(k)
+		k, err := p.unescape(k, len(s))
 		if err != nil {
 			return err
 		}
-		if v, err = unescapeQuery(v); err != nil {
+		if v, err = p.unescape(v, len(s)); err != nil {
 			return err
 		}
 		p.check(k, v)
@@ -230,13 +231,49 @@ func (p *pairParser) parse(s string) error {
 	return nil
 }
 
-// unescapeQuery is url.QueryUnescape, skipped when s has nothing to unescape. The scan is
-// a plain loop: strings.ContainsAny built a byte set on every call and showed in profiles.
-func unescapeQuery(s string) (string, error) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' || s[i] == '+' {
-			return url.QueryUnescape(s)
+// unescape is url.QueryUnescape, skipping strings with nothing to unescape. Unescaped
+// text goes into one builder per request rather than one allocation per string: a
+// Builder never changes bytes it has written, so substrings of its String stay valid.
+// rest is how many bytes of the query remain after s, to size the builder once.
+func (p *pairParser) unescape(s string, rest int) (string, error) {
+	i := 0
+	for i < len(s) && s[i] != '%' && s[i] != '+' {
+		i++
+	}
+	if i == len(s) {
+		return s, nil
+	}
+	if p.text.Cap()-p.text.Len() < len(s) {
+		p.text.Grow(len(s) + rest)
+	}
+	start := p.text.Len()
+	p.text.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			p.text.WriteByte(' ')
+		case c != '%':
+			p.text.WriteByte(c)
+		case i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			p.text.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+		default:
+			return "", url.EscapeError(s[i:min(len(s), i+3)])
 		}
 	}
-	return s, nil
+	return p.text.String()[start:], nil
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }

@@ -15,6 +15,9 @@ func TestParseQueryMatchesStdlib(t *testing.T) {
 		{"k%2Ey=a+b%2Fc", "escaped key and value, '+' as space"},
 		{"a=%zz", "bad escape"},
 		{"a=1;b=2", "semicolon separator"},
+		{"a=%4", "escape cut short at the end"},
+		{"a=%e9%C3%A9&b=%41%2b+", "lower and upper case hex, an escaped '+' next to a space"},
+		{"x=%41&y=%42&z=%43&x=%44", "several escaped values share one buffer; a repeated key"},
 	}
 	for _, tc := range cases {
 		checkParseQuery(t, tc.in, tc.reason)
