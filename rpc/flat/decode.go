@@ -42,21 +42,24 @@ func (l Limits) withDefaults() Limits {
 }
 
 // node is one position of the tree the wire names describe, before coercion. Children form
-// a list in insertion order, searched linearly: wire lists and objects are short, and a
-// node per name part taken from a slab costs no allocation of its own (a map or slice of
-// children per node was most of the decoder's allocations).
+// a list, searched linearly: wire lists and objects are short, and a node per name part
+// taken from a slab costs no allocation of its own (a map or slice of children per node
+// was most of the decoder's allocations). Nodes are kept small, since the collector
+// scans the slab: the name is a suffix of wire, and children are pushed at the front.
 type node struct {
-	shape *Shape
-	wire  string
-	value string
-	given bool   // value holds a wire value (which may be empty)
-	name  string // the field or parameter name, below an object or the root
-	idx   int    // the index, below a list
-	kids  int
-	first *node
-	last  *node
-	next  *node // the next child of the same parent
+	shape  *Shape
+	wire   string
+	value  string
+	first  *node
+	next   *node // the next child of the same parent
+	idx    int   // the index, below a list
+	kids   int32
+	nameAt int32 // wire[nameAt:] is the field or parameter name
+	given  bool  // value holds a wire value (which may be empty)
 }
+
+// name is the field name below an object or the parameter name at the root.
+func (n *node) name() string { return n.wire[n.nameAt:] }
 
 type decoder struct {
 	lim      Limits
@@ -68,20 +71,16 @@ type decoder struct {
 	reported map[string]bool // lists already reported as TooMany
 }
 
-// newNode appends a child to parent. A full slab is replaced, never grown, so that the
-// nodes already handed out keep their address.
-func (d *decoder) newNode(parent *node, shape *Shape, wire, name string, idx int) *node {
+// newNode adds a child to parent; wire ends with the child's name part. A full slab is
+// replaced, never grown, so that the nodes already handed out keep their address.
+func (d *decoder) newNode(parent *node, shape *Shape, wire, part string, idx int) *node {
 	if len(d.slab) == cap(d.slab) {
 		d.slab = make([]node, 0, d.chunk)
 	}
-	d.slab = append(d.slab, node{shape: shape, wire: wire, name: name, idx: idx})
+	at := int32(len(wire) - len(part))
+	d.slab = append(d.slab, node{shape: shape, wire: wire, idx: idx, nameAt: at, next: parent.first})
 	c := &d.slab[len(d.slab)-1]
-	if parent.last == nil {
-		parent.first = c
-	} else {
-		parent.last.next = c
-	}
-	parent.last = c
+	parent.first = c
 	parent.kids++
 	return c
 }
@@ -106,10 +105,10 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	for name, vs := range values {
 		d.add(name, vs, shapes)
 	}
-	obj = make(map[string]any, d.root.kids)
+	obj = make(map[string]any, int(d.root.kids))
 	for root := d.root.first; root != nil; root = root.next {
 		if v, ok := d.finish(root); ok {
-			obj[root.name] = v
+			obj[root.name()] = v
 		}
 	}
 	slices.SortFunc(d.unknown, CompareNames)
@@ -128,7 +127,10 @@ func (d *decoder) problem(kind ProblemKind, param, format string, args ...any) {
 
 // add places one wire name in the tree, or records why it cannot be placed.
 func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
-	head, _, _ := strings.Cut(name, ".")
+	head := name
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		head = name[:i]
+	}
 	shape := shapes[head]
 	switch {
 	case shape == nil:
@@ -221,7 +223,7 @@ func (d *decoder) child(n *node, part, wire string) *node {
 				return c
 			}
 		}
-		return d.newNode(n, n.shape.Elem, wire, "", idx)
+		return d.newNode(n, n.shape.Elem, wire, part, idx)
 	}
 	if c := d.field(n, part); c != nil {
 		return c
@@ -232,7 +234,7 @@ func (d *decoder) child(n *node, part, wire string) *node {
 // field returns n's child called name, or nil.
 func (d *decoder) field(n *node, name string) *node {
 	for c := n.first; c != nil; c = c.next {
-		if c.name == name {
+		if c.name() == name {
 			return c
 		}
 	}
@@ -283,10 +285,10 @@ func (d *decoder) finish(n *node) (any, bool) {
 		if n.kids == 0 {
 			return nil, false
 		}
-		out := make(map[string]any, n.kids)
+		out := make(map[string]any, int(n.kids))
 		for c := n.first; c != nil; c = c.next {
 			if v, ok := d.finish(c); ok {
-				out[c.name] = v
+				out[c.name()] = v
 			}
 		}
 		return out, true
@@ -313,7 +315,7 @@ func (d *decoder) finishArray(n *node) (any, bool) {
 	}
 	// Indexes are distinct, so they are exactly 1..kids unless one is above kids.
 	for c := n.first; c != nil; c = c.next {
-		if c.idx > n.kids {
+		if c.idx > int(n.kids) {
 			d.gap(n)
 			return nil, false
 		}
