@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -99,7 +100,7 @@ func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
 	if r.ContentLength > max {
 		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("body over %d bytes", max))
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+	body, err := readAtMost(r.Body, max+1, r.ContentLength)
 	if err != nil {
 		return nil, g.err("InvalidParameter.TooLarge", "body could not be read")
 	}
@@ -107,6 +108,31 @@ func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
 		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("body over %d bytes", max))
 	}
 	return body, nil
+}
+
+// readAtMost is io.ReadAll(io.LimitReader(rd, limit)) with the buffer sized from hint,
+// the declared length (-1 if unknown): io.ReadAll starts every body, even an empty one,
+// at 512 bytes. One spare byte lets the read that finds the end need no growth.
+func readAtMost(rd io.Reader, limit, hint int64) ([]byte, error) {
+	size := int64(512)
+	if hint >= 0 {
+		size = hint + 1
+	}
+	buf := make([]byte, 0, min(size, limit))
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 1) // grows geometrically, as io.ReadAll does
+		}
+		n, err := rd.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
 }
 
 // pairParser parses query strings into dst and, in the same pass, checks each name and
