@@ -39,6 +39,11 @@ type Account struct {
 	EBS  *ebsState `json:"ebs"`
 	// Idem remembers ClientToken calls: product|action|token -> the first call's outcome.
 	Idem map[string]idemRecord `json:"idem,omitempty"`
+	// settledAt is the business time the account was last advanced to, valid while settled:
+	// only reads have run since. Advancing is idempotent for one time, and the clock moves
+	// in whole seconds, so reads within a second skip the walk over every object.
+	settledAt time.Time
+	settled   bool
 }
 
 type idemRecord struct {
@@ -128,9 +133,13 @@ func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Accou
 	if !ok {
 		return fmt.Errorf("no account %q", accountID)
 	}
-	for _, d := range a.domains() {
-		d.advance(now)
+	if !a.settled || !now.Equal(a.settledAt) {
+		for _, d := range a.domains() {
+			d.advance(now)
+		}
 	}
+	// A write, even a failed one, may leave changes a later advance must see.
+	a.settled, a.settledAt = !write, now
 	if err := fn(a); err != nil {
 		return err
 	}
