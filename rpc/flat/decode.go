@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Limits bound the work one request can cause. The decoder allocates in proportion to the
@@ -65,16 +66,43 @@ type decoder struct {
 	lim      Limits
 	root     node // children are the top-level parameters
 	slab     []node
-	chunk    int // nodes per slab
+	chunk    int     // nodes per slab
+	pooled   *[]node // the first slab, from slabs
+	spilled  bool    // whether slab has moved past the pooled one
 	unknown  []string
 	problems []Problem
 	reported map[string]bool // lists already reported as TooMany
+}
+
+// slabs recycles the first node slab between calls: no node outlives Decode (the result
+// holds values and strings, never nodes), and a fresh slab per call was the largest
+// allocation of a decode.
+var slabs = sync.Pool{New: func() any { return new([]node) }}
+
+func (d *decoder) takeSlab() {
+	d.pooled = slabs.Get().(*[]node)
+	if cap(*d.pooled) < d.chunk {
+		*d.pooled = make([]node, 0, d.chunk)
+	}
+	d.slab = (*d.pooled)[:0]
+}
+
+// releaseSlab clears the used nodes, so that a pooled slab keeps no request's strings
+// alive, and returns the slab to the pool.
+func (d *decoder) releaseSlab() {
+	used := d.slab
+	if d.spilled { // the pooled slab was filled before the current one
+		used = (*d.pooled)[:cap(*d.pooled)]
+	}
+	clear(used)
+	slabs.Put(d.pooled)
 }
 
 // newNode adds a child to parent; wire ends with the child's name part. A full slab is
 // replaced, never grown, so that the nodes already handed out keep their address.
 func (d *decoder) newNode(parent *node, shape *Shape, wire, part string, idx int) *node {
 	if len(d.slab) == cap(d.slab) {
+		d.spilled = d.pooled != nil
 		d.slab = make([]node, 0, d.chunk)
 	}
 	at := int32(len(wire) - len(part))
@@ -101,6 +129,8 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	}
 	// Most names have one or two parts: half as many nodes again as names fits most requests.
 	d.chunk = min(n+n/2+4, 256)
+	d.takeSlab()
+	defer d.releaseSlab()
 	// Order does not matter here: unknown names and problems are sorted before returning.
 	for name, vs := range values {
 		d.add(name, vs, shapes)
