@@ -171,11 +171,27 @@ func SignV3(req *http.Request, body []byte, accessKeyID, secret string) {
 // and the body as read. It returns the server's canonical request for the error message.
 func VerifyV3(r *http.Request, query url.Values, body []byte, auth Authorization, secret string) (canonicalRequest string, ok bool) {
 	canon := CanonicalRequestV3(r.Method, r.URL.EscapedPath(), query, r.Header, hostOf(r), auth.SignedHeaders, PayloadHashV3(body))
-	sig, err := hex.DecodeString(auth.Signature)
-	if err != nil {
-		return canon, false
+	return canon, verifyMacV3(auth.Signature, secret, canon)
+}
+
+// verifyMacV3 is hmac.Equal(hex.DecodeString(sig), macV3(secret, StringToSignV3(canon)))
+// with every buffer on the stack: the string to sign has a fixed length, and hex.Decode
+// reports the same errors as DecodeString.
+func verifyMacV3(sig, secret, canon string) bool {
+	var got [sha256.Size]byte
+	if len(sig) != hex.EncodedLen(len(got)) {
+		return false // decoded or not, it cannot equal a SHA-256 MAC
 	}
-	return canon, hmac.Equal(sig, macV3(secret, StringToSignV3(canon)))
+	var src [2 * sha256.Size]byte
+	if _, err := hex.Decode(got[:], append(src[:0], sig...)); err != nil {
+		return false
+	}
+	sum := sha256.Sum256([]byte(canon))
+	var buf [hmacBlockSize + len(AlgorithmV3) + 1 + 2*sha256.Size]byte
+	sts := append(append(buf[:hmacBlockSize], AlgorithmV3...), '\n')
+	sts = hex.AppendEncode(sts, sum[:])
+	mac := hmacSHA256(secret, sts)
+	return hmac.Equal(got[:], mac[:])
 }
 
 // hostOf is the Host the client addressed: a server sees it in r.Host, a client in URL.Host.

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"testing"
 )
@@ -73,4 +74,42 @@ func FuzzSignatureEqual(f *testing.F) {
 			checkSignatureEqual(t, sig, [sha1.Size]byte(dec), "fuzz, matching")
 		}
 	})
+}
+
+func TestHMACSHA256MatchesStdlib(t *testing.T) {
+	cases := []struct{ secret, msg, reason string }{
+		{"", "", "empty key and message"},
+		{"testsecret", AlgorithmV3 + "\n" + strings.Repeat("ab", 32), "a v3 string to sign"},
+		{strings.Repeat("k", 64), "m", "key fills the block exactly"},
+		{strings.Repeat("k", 65), "m", "key one byte over the block: hashed first"},
+	}
+	for _, tc := range cases {
+		want := macV3(tc.secret, tc.msg)
+		got := hmacSHA256(tc.secret, append(make([]byte, hmacBlockSize), tc.msg...))
+		if !hmac.Equal(got[:], want) {
+			t.Errorf("%s: hmacSHA256 = %x, crypto/hmac %x", tc.reason, got, want)
+		}
+	}
+}
+
+// verifyMacV3 must accept exactly what decoding with hex.DecodeString and comparing did.
+func TestVerifyMacV3MatchesDecodeString(t *testing.T) {
+	const secret, canon = "testsecret", "POST\n/\n\nhost:h\n\nhost\nabc"
+	good := SignatureV3(secret, StringToSignV3(canon))
+	cases := []struct{ sig, reason string }{
+		{good, "the signature"},
+		{strings.ToUpper(good), "upper-case hex decodes to the same bytes"},
+		{good[:62], "one byte short"},
+		{good + "00", "one byte long"},
+		{"", "empty"},
+		{good[:63] + "g", "not hex"},
+		{strings.Repeat("0", 64), "well formed, wrong"},
+	}
+	for _, tc := range cases {
+		dec, err := hex.DecodeString(tc.sig)
+		want := err == nil && hmac.Equal(dec, macV3(secret, StringToSignV3(canon)))
+		if got := verifyMacV3(tc.sig, secret, canon); got != want {
+			t.Errorf("%s: verifyMacV3 = %v, DecodeString says %v", tc.reason, got, want)
+		}
+	}
 }
