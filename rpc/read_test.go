@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // readAtMost replaces io.ReadAll(io.LimitReader(...)) for speed, so it must return the
@@ -44,6 +47,36 @@ func TestReadAtMostMatchesReadAll(t *testing.T) {
 		got, err := readAtMost(mk(), tc.limit, tc.hint)
 		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
 			t.Errorf("%s: got %d bytes, err %v; io.ReadAll %d bytes, err %v", tc.reason, len(got), err, len(want), wantErr)
+		}
+	}
+}
+
+// The size and text checks moved into the parse pass; each refusal must still come with
+// the code it had, and only after a clean parse.
+func TestReadWireRefusals(t *testing.T) {
+	long := strings.Repeat("v", 20)
+	cases := []struct {
+		query, want, reason string
+	}{
+		{"A=1&B=2", "", "small and clean"},
+		{"=" + long, "InvalidParameter.TooLarge", "an empty name does not hide an oversized value"},
+		{"A=" + long, "InvalidParameter.TooLarge", "an oversized value"},
+		{strings.Repeat("N", 20) + "=1", "InvalidParameter.TooLarge", "an oversized name"},
+		{"A%01=1", "InvalidParameter.Format", "a control character in a name"},
+		{"A=%00", "InvalidParameter.Format", "NUL in a value"},
+		{"A=" + long + "&B=%zz", "InvalidParameter.Format", "a bad escape answers before a size"},
+	}
+	g := testGateway(t, time.Now())
+	g.Limits = Limits{MaxKey: 10, MaxValue: 10}
+	for _, tc := range cases {
+		r := httptest.NewRequest(http.MethodGet, "/?"+tc.query, nil)
+		_, e := g.readWire(r, g.Limits.withDefaults())
+		got := ""
+		if e != nil {
+			got = e.Code
+		}
+		if got != tc.want {
+			t.Errorf("%s: %q gives %q, want %q", tc.reason, tc.query, got, tc.want)
 		}
 	}
 }

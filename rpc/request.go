@@ -145,20 +145,29 @@ type pairParser struct {
 	text   strings.Builder // unescaped names and values
 	lim    Limits
 	checks bool // whether to check sizes and text at all
-	// The first failure: a name or value over its limit (bigName, bigValue) or not text.
-	bigName  bool
-	bigValue string // the name whose value is too long
-	notText  bool
+	// The first failure: a name or value over its limit or not text, and the name.
+	failed     pairFailure
+	failedName string
 }
+
+// pairFailure is why a pair was refused; names may be empty, so the name cannot tell.
+type pairFailure uint8
+
+const (
+	pairOK pairFailure = iota
+	bigName
+	bigValue
+	notText
+)
 
 // sizeError is the error of the first failure found, or nil.
 func (p *pairParser) sizeError(g *Gateway, lim Limits) *Error {
-	switch {
-	case p.bigName:
+	switch p.failed {
+	case bigName:
 		return g.err("InvalidParameter.TooLarge", fmt.Sprintf("a parameter name over %d bytes", lim.MaxKey))
-	case p.bigValue != "":
-		return g.err("InvalidParameter.TooLarge", fmt.Sprintf("parameter %s over %d bytes", p.bigValue, lim.MaxValue))
-	case p.notText:
+	case bigValue:
+		return g.err("InvalidParameter.TooLarge", fmt.Sprintf("parameter %s over %d bytes", p.failedName, lim.MaxValue))
+	case notText:
 		return g.err("InvalidParameter.Format")
 	}
 	return nil
@@ -169,18 +178,18 @@ func (p *pairParser) sizeError(g *Gateway, lim Limits) *Error {
 // character could never be a documented parameter, and passing it on as an
 // unknown-parameter warning would let the write go ahead.
 func (p *pairParser) check(k, v string) {
-	if !p.checks || p.bigName || p.bigValue != "" || p.notText {
+	if !p.checks || p.failed != pairOK {
 		return
 	}
 	switch {
 	case len(k) > p.lim.MaxKey:
-		p.bigName = true
+		p.failed = bigName
 	case !isText(k, true):
-		p.notText = true
+		p.failed = notText
 	case len(v) > p.lim.MaxValue:
-		p.bigValue = k
+		p.failed, p.failedName = bigValue, k
 	case !isText(v, false):
-		p.notText = true
+		p.failed = notText
 	}
 }
 
