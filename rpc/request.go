@@ -197,8 +197,7 @@ func (p *pairParser) check(k, v string) {
 // other control character.
 func isText(s string, name bool) bool {
 	if !name {
-		// Values can be long (descriptions): two word-at-a-time library scans beat a loop.
-		return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
+		return isTextValue(s)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -210,6 +209,23 @@ func isText(s string, name bool) bool {
 		}
 	}
 	return true
+}
+
+// isTextValue is isText for a value with library scans, which are word-at-a-time, in the
+// common case: values can be long (descriptions). It keeps the loop's exact rule, under
+// which a NUL after the first non-ASCII byte passes (only utf8.ValidString judges the
+// rest); tightening that would change which requests are refused.
+func isTextValue(s string) bool {
+	nul := strings.IndexByte(s, 0)
+	if nul < 0 {
+		return utf8.ValidString(s)
+	}
+	for i := 0; i < nul; i++ {
+		if s[i] >= utf8.RuneSelf {
+			return utf8.ValidString(s[i:])
+		}
+	}
+	return false
 }
 
 // countParams bounds the number of pairs url.ParseQuery would allocate.
