@@ -200,32 +200,17 @@ func isText(s string, name bool) bool {
 		return isTextValue(s)
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return utf8.ValidString(s[i:])
-		}
-		if c == 0 || (name && (c < 0x20 || c == 0x7f)) {
+		if c := s[i]; c < 0x20 || c == 0x7f {
 			return false
 		}
 	}
-	return true
+	return utf8.ValidString(s)
 }
 
-// isTextValue is isText for a value with library scans, which are word-at-a-time, in the
-// common case: values can be long (descriptions). It keeps the loop's exact rule, under
-// which a NUL after the first non-ASCII byte passes (only utf8.ValidString judges the
-// rest); tightening that would change which requests are refused.
+// isTextValue is isText for a value, with the library's word-at-a-time scans: values can be
+// long (descriptions), and most hold no NUL at all.
 func isTextValue(s string) bool {
-	nul := strings.IndexByte(s, 0)
-	if nul < 0 {
-		return utf8.ValidString(s)
-	}
-	for i := 0; i < nul; i++ {
-		if s[i] >= utf8.RuneSelf {
-			return utf8.ValidString(s[i:])
-		}
-	}
-	return false
+	return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s)
 }
 
 // countParams bounds the number of pairs url.ParseQuery would allocate.

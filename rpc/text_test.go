@@ -21,6 +21,9 @@ func TestIsText(t *testing.T) {
 		{"K\xffey", true, false, "invalid UTF-8 in a name"},
 		{"job\xff\xfe", false, false, "invalid UTF-8 in a value"},
 		{"", true, true, "the empty string is text"},
+		{"名\x00", false, false, "a NUL after non-ASCII text in a value"},
+		{"名\x01", true, false, "a control character after non-ASCII text in a name"},
+		{"名前", true, true, "UTF-8 names are text (and unknown to every action)"},
 	}
 	for _, tc := range cases {
 		if got := isText(tc.s, tc.name); got != tc.want {
@@ -35,7 +38,7 @@ func TestIsTextValueMatchesLoop(t *testing.T) {
 	cases := []struct{ s, reason string }{
 		{"plain", "ASCII"},
 		{"a\x00b", "NUL among ASCII"},
-		{"é\x00", "NUL after a non-ASCII byte: the loop leaves it to utf8.ValidString"},
+		{"é\x00", "NUL after a non-ASCII byte (once let through by a shortcut)"},
 		{"\x00é", "NUL before a non-ASCII byte"},
 		{"ok\xff", "invalid UTF-8 at the end"},
 		{"\xff\x00", "invalid UTF-8 before a NUL"},
@@ -48,14 +51,13 @@ func TestIsTextValueMatchesLoop(t *testing.T) {
 	}
 }
 
-// loopIsTextValue is the byte loop isText ran over values before isTextValue.
+// loopIsTextValue is the rule written plainly, rune by rune: valid UTF-8 and no NUL.
 func loopIsTextValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return utf8.ValidString(s[i:])
-		}
-		if s[i] == 0 {
-			return false
+	for _, r := range s {
+		if r == utf8.RuneError || r == 0 {
+			if r == 0 || !utf8.ValidString(s) {
+				return false
+			}
 		}
 	}
 	return true
