@@ -104,6 +104,20 @@ func optionalEq(c *Ctx, param, value string) bool {
 	return !c.Has(param) || c.Str(param) == value
 }
 
+// setTuning applies the optional settings that ModifyDiskReplicaGroup and
+// ModifyDiskReplicaPair share; a parameter left out keeps the current value.
+func setTuning(c *Ctx, bandwidth *int64, rtc *bool, rpo *int64) {
+	if c.Has("Bandwidth") {
+		*bandwidth = c.Int("Bandwidth", *bandwidth)
+	}
+	if c.Has("EnableRtc") {
+		*rtc = c.Bool("EnableRtc", *rtc)
+	}
+	if c.Has("RPO") {
+		*rpo = c.Int("RPO", *rpo)
+	}
+}
+
 func modifyDiskReplicaGroup(c *Ctx) (any, error) {
 	g, _, err := ebsGroupHere(c, "ReplicaGroupId")
 	if err != nil {
@@ -111,15 +125,7 @@ func modifyDiskReplicaGroup(c *Ctx) (any, error) {
 	}
 	setStr(c, "GroupName", &g.GroupName)
 	setStr(c, "Description", &g.Description)
-	if c.Has("Bandwidth") {
-		g.Bandwidth = c.Int("Bandwidth", g.Bandwidth)
-	}
-	if c.Has("EnableRtc") {
-		g.EnableRtc = c.Bool("EnableRtc", g.EnableRtc)
-	}
-	if c.Has("RPO") {
-		g.RPO = c.Int("RPO", g.RPO)
-	}
+	setTuning(c, &g.Bandwidth, &g.EnableRtc, &g.RPO)
 	return ack(), nil
 }
 

@@ -182,15 +182,7 @@ func modifyDiskReplicaPair(c *Ctx) (any, error) {
 	}
 	setStr(c, "PairName", &p.PairName)
 	setStr(c, "Description", &p.Description)
-	if c.Has("Bandwidth") {
-		p.Bandwidth = c.Int("Bandwidth", p.Bandwidth)
-	}
-	if c.Has("EnableRtc") {
-		p.EnableRtc = c.Bool("EnableRtc", p.EnableRtc)
-	}
-	if c.Has("RPO") {
-		p.RPO = c.Int("RPO", p.RPO)
-	}
+	setTuning(c, &p.Bandwidth, &p.EnableRtc, &p.RPO)
 	return ack(), nil
 }
 
