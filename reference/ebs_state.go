@@ -193,41 +193,13 @@ func (s *ebsState) lookup(kind, id string) (Stateful, bool) {
 	return nil, false
 }
 
-func (s *ebsState) group(id string) *replicaGroup {
-	for _, g := range s.Groups {
-		if g.ReplicaGroupId == id {
-			return g
-		}
-	}
-	return nil
-}
+func (s *ebsState) group(id string) *replicaGroup { return find(s.Groups, id) }
 
-func (s *ebsState) pair(id string) *replicaPair {
-	for _, p := range s.Pairs {
-		if p.ReplicaPairId == id {
-			return p
-		}
-	}
-	return nil
-}
+func (s *ebsState) pair(id string) *replicaPair { return find(s.Pairs, id) }
 
-func (s *ebsState) disk(id string) *ebsDisk {
-	for _, d := range s.Disks {
-		if d.DiskId == id {
-			return d
-		}
-	}
-	return nil
-}
+func (s *ebsState) disk(id string) *ebsDisk { return find(s.Disks, id) }
 
-func (s *ebsState) drill(id string) *replicaDrill {
-	for _, d := range s.Drills {
-		if d.DrillId == id {
-			return d
-		}
-	}
-	return nil
-}
+func (s *ebsState) drill(id string) *replicaDrill { return find(s.Drills, id) }
 
 // members returns a group's pairs in creation order.
 func (s *ebsState) members(groupID string) []*replicaPair {

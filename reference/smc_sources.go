@@ -250,15 +250,3 @@ func deleteSourceServer(c *Ctx) (any, error) {
 	s.refresh()
 	return struct{}{}, nil
 }
-
-// without returns list minus the elements drop selects, keeping order.
-func without[T any](list []T, drop func(T) bool) []T {
-	out := list[:0]
-	for _, x := range list {
-		if !drop(x) {
-			out = append(out, x)
-		}
-	}
-	clear(list[len(out):])
-	return out
-}

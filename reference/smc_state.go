@@ -94,16 +94,16 @@ func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error {
 		s.Now = now
 	}
 	for _, v := range sources {
-		s.putSource(newSeededSource(v, now))
+		s.Sources = upsert(s.Sources, newSeededSource(v, now))
 	}
 	for _, v := range jobs {
-		s.putJob(newSeededJob(v, now))
+		s.Jobs = upsert(s.Jobs, newSeededJob(v, now))
 	}
 	for _, v := range tokens {
-		s.putToken(newSeededToken(v, now))
+		s.Tokens = upsert(s.Tokens, newSeededToken(v, now))
 	}
 	for _, v := range groups {
-		s.putWorkgroup(&workgroup{workgroupView: v.filled()})
+		s.Workgroups = upsert(s.Workgroups, &workgroup{workgroupView: v.filled()})
 	}
 	s.linkMembers()
 	s.refresh()
@@ -140,46 +140,6 @@ func checkSeedIDs(sources []sourceView, jobs []jobView, tokens []tokenView, grou
 	return nil
 }
 
-func (s *smcState) putSource(n *sourceServer) {
-	for i, o := range s.Sources {
-		if o.SourceId == n.SourceId {
-			s.Sources[i] = n
-			return
-		}
-	}
-	s.Sources = append(s.Sources, n)
-}
-
-func (s *smcState) putJob(n *replicationJob) {
-	for i, o := range s.Jobs {
-		if o.JobId == n.JobId {
-			s.Jobs[i] = n
-			return
-		}
-	}
-	s.Jobs = append(s.Jobs, n)
-}
-
-func (s *smcState) putToken(n *accessToken) {
-	for i, o := range s.Tokens {
-		if o.AccessTokenId == n.AccessTokenId {
-			s.Tokens[i] = n
-			return
-		}
-	}
-	s.Tokens = append(s.Tokens, n)
-}
-
-func (s *smcState) putWorkgroup(n *workgroup) {
-	for i, o := range s.Workgroups {
-		if o.WorkgroupId == n.WorkgroupId {
-			s.Workgroups[i] = n
-			return
-		}
-	}
-	s.Workgroups = append(s.Workgroups, n)
-}
-
 // lookup finds an object of a kind of the spec's x-acs-objects.
 func (s *smcState) lookup(kind, id string) (Stateful, bool) {
 	switch kind {
@@ -203,41 +163,13 @@ func (s *smcState) lookup(kind, id string) (Stateful, bool) {
 	return nil, false
 }
 
-func (s *smcState) job(id string) *replicationJob {
-	for _, j := range s.Jobs {
-		if j.JobId == id {
-			return j
-		}
-	}
-	return nil
-}
+func (s *smcState) job(id string) *replicationJob { return find(s.Jobs, id) }
 
-func (s *smcState) source(id string) *sourceServer {
-	for _, src := range s.Sources {
-		if src.SourceId == id {
-			return src
-		}
-	}
-	return nil
-}
+func (s *smcState) source(id string) *sourceServer { return find(s.Sources, id) }
 
-func (s *smcState) workgroup(id string) *workgroup {
-	for _, w := range s.Workgroups {
-		if w.WorkgroupId == id {
-			return w
-		}
-	}
-	return nil
-}
+func (s *smcState) workgroup(id string) *workgroup { return find(s.Workgroups, id) }
 
-func (s *smcState) token(id string) *accessToken {
-	for _, t := range s.Tokens {
-		if t.AccessTokenId == id {
-			return t
-		}
-	}
-	return nil
-}
+func (s *smcState) token(id string) *accessToken { return find(s.Tokens, id) }
 
 // force overwrites state fields of one object (control plane). Only fields that carry state
 // can be forced, and only to values the contract knows, so a typo fails loudly instead of
