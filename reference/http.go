@@ -39,7 +39,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, in
 	if !ok { // a key removed by a reset between the two lookups
 		return call, s.fail(w, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
 	}
-	in, violations := call.Action.Decode(call.Params)
+	in, violations := call.Action.DecodeParams(call.Params)
 	if e := s.judge(call, violations); e != nil {
 		return call, s.fail(w, call, e)
 	}

@@ -33,10 +33,7 @@ const violationCap = 1000
 var secretParams = []string{"Signature", "SecurityToken", "BearerToken"}
 
 func (l *violationLog) add(call *rpc.Call, vs []spec.Violation) {
-	params := url.Values{}
-	for k, v := range call.Params {
-		params[k] = append([]string(nil), v...)
-	}
+	params := call.Params.Values() // a copy: the log outlives the request
 	for _, k := range secretParams {
 		params.Del(k)
 	}

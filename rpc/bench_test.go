@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"testing"
 	"time"
-
-	"github.com/smcct/smcct/rpc/flat"
 )
 
 // benchVector loads one golden vector and a gateway that admits it over and over: the
@@ -35,14 +33,14 @@ func loadVectorsB(b *testing.B) []vector {
 	return vs
 }
 
-// benchAdmitDecode is what the reference does per request before business logic: the
-// gateway checks (signature included), then decoding the action's own parameters.
+// benchAdmitDecode is what the reference does per request before the schema and business
+// logic: the gateway checks (signature included), then decoding the action's own
+// parameters, through the same calls the reference makes.
 func benchAdmitDecode(b *testing.B, name string) { benchAdmit(b, name, true) }
 
 func benchAdmit(b *testing.B, name string, decode bool) {
 	v, g := benchVector(b, name)
 	r := v.request()
-	lim := flat.Limits{MaxParams: 1024, MaxValueLen: 64 << 10, MaxIndex: 1000, MaxDepth: 8}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -53,13 +51,7 @@ func benchAdmit(b *testing.B, name string, decode bool) {
 		if !decode {
 			continue
 		}
-		own := make(url.Values, len(call.Params))
-		for k, vs := range call.Params {
-			if !g.Catalog.Gateway.IsCommon(k) {
-				own[k] = vs
-			}
-		}
-		_, unknown, problems := flat.Decode(own, call.Action.Shapes(), lim)
+		_, unknown, problems := call.Action.Unflatten(call.Params)
 		if len(unknown)+len(problems) > 0 {
 			b.Fatalf("decode: %v %v", unknown, problems)
 		}

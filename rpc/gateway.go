@@ -2,10 +2,10 @@ package rpc
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/smcct/smcct/rpc/flat"
 	"github.com/smcct/smcct/spec"
 )
 
@@ -43,8 +43,8 @@ func (s Signer) String() string {
 type Call struct {
 	Product *spec.Product
 	Action  *spec.Action
-	// Params holds query and form-body parameters merged, common ones included.
-	Params        url.Values
+	// Params holds query and form-body parameters merged, common ones included, sorted.
+	Params        flat.Params
 	AccessKeyID   string
 	SecurityToken string
 	Signer        Signer
@@ -118,7 +118,7 @@ func (g *Gateway) Admit(r *http.Request) (*Call, *Error) {
 	return call, g.admitV1(call, r, w)
 }
 
-func (g *Gateway) format(call *Call, params url.Values) *Error {
+func (g *Gateway) format(call *Call, params flat.Params) *Error {
 	f := params.Get("Format")
 	switch {
 	case f == "" || strings.EqualFold(f, string(JSON)):

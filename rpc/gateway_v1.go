@@ -6,7 +6,7 @@ import "net/http"
 var v1AuthParams = []string{"AccessKeyId", "Signature", "SignatureMethod", "Timestamp", "SignatureNonce"}
 
 // admitV1 checks a request signed with signature v1 (HMAC-SHA1 in the parameters).
-func (g *Gateway) admitV1(call *Call, r *http.Request, w *wire) *Error {
+func (g *Gateway) admitV1(call *Call, r *http.Request, w wire) *Error {
 	p := w.params
 	call.Signer = V1
 	if e := g.route(call, p.Get("Version"), p.Get("Action")); e != nil {
@@ -34,7 +34,7 @@ func (g *Gateway) admitV1(call *Call, r *http.Request, w *wire) *Error {
 	if e != nil {
 		return e
 	}
-	if sts, ok := verifyV1(r.Method, p, w.keys, secret); !ok {
+	if sts, ok := verifyV1(r.Method, p, secret); !ok {
 		return g.err("SignatureDoesNotMatch", sts)
 	}
 	return g.useNonce(call, expires)

@@ -10,7 +10,7 @@ import (
 var v3MustSign = []string{"host", HeaderAction, HeaderContentSHA256, HeaderDate, HeaderNonce, HeaderVersion}
 
 // admitV3 checks a request signed with ACS3-HMAC-SHA256 (Authorization and x-acs headers).
-func (g *Gateway) admitV3(call *Call, r *http.Request, w *wire, header string) *Error {
+func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *Error {
 	call.Signer = V3
 	if e := g.route(call, r.Header.Get(HeaderVersion), r.Header.Get(HeaderAction)); e != nil {
 		return e
@@ -42,7 +42,7 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w *wire, header string) *
 	if e != nil {
 		return e
 	}
-	canon, ok := VerifyV3(r, w.query, w.body, auth, secret)
+	canon, ok := verifyV3(r, w.query, w.body, auth, secret)
 	if !ok {
 		return g.err("SignatureDoesNotMatch", StringToSignV3(canon))
 	}

@@ -1,9 +1,10 @@
 package rpc
 
 import (
-	"net/url"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/smcct/smcct/rpc/flat"
 )
 
 const upperHex = "0123456789ABCDEF"
@@ -74,69 +75,59 @@ var unreservedTable = func() (t [256]bool) {
 	return t
 }()
 
-// sortedKeys returns params' keys but skip in byte order, and the bytes their pairs need.
-func sortedKeys(params url.Values, skip string) ([]string, int) {
-	keys := make([]string, 0, len(params))
-	size := 0
-	for k, vs := range params {
-		if k == skip {
-			continue
-		}
-		keys = append(keys, k)
-		for _, v := range vs {
-			size += len(k) + len(v) + 2
-		}
+// sortedRun returns a name's pairs with their values sorted when the name is repeated, so
+// that one request has one canonical form whatever order the values came in.
+func sortedRun(run flat.Params) flat.Params {
+	byValue := func(a, b flat.Pair) int { return strings.Compare(a.Value, b.Value) }
+	if len(run) > 1 && !slices.IsSortedFunc(run, byValue) {
+		run = slices.Clone(run)
+		slices.SortFunc(run, byValue)
 	}
-	sort.Strings(keys)
-	return keys, size
-}
-
-// sortedValues returns a key's values, sorted when repeated so one request has one form.
-func sortedValues(vs []string) []string {
-	if len(vs) > 1 {
-		vs = append([]string(nil), vs...)
-		sort.Strings(vs)
-	}
-	return vs
+	return run
 }
 
 // canonicalQuery joins the parameters as `pe(k)=pe(v)` pairs sorted by raw key (values of
 // a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK signs
 // `SignatureType=`. Both signature versions use this form.
-func canonicalQuery(params url.Values, skip string) string {
-	keys, size := sortedKeys(params, skip)
+func canonicalQuery(params flat.Params, skip string) string {
+	size := 0
+	for _, q := range params {
+		size += len(q.Name) + len(q.Value) + 2
+	}
 	var b strings.Builder
 	b.Grow(size + size/4)
-	for _, k := range keys {
-		for _, v := range sortedValues(params[k]) {
+	for name, run := range params.Runs {
+		if name == skip {
+			continue
+		}
+		for _, q := range sortedRun(run) {
 			if b.Len() > 0 {
 				b.WriteByte('&')
 			}
-			appendPercent(&b, k)
+			appendPercent(&b, name)
 			b.WriteByte('=')
-			appendPercent(&b, v)
+			appendPercent(&b, q.Value)
 		}
 	}
 	return b.String()
 }
 
 // appendEncodedCanonicalQuery appends pe(canonicalQuery(params, skip)) built in one pass:
-// the v1 string to sign carries the canonical query encoded a second time. keys are
-// params' names in byte order; skip among them is left out.
-func appendEncodedCanonicalQuery(dst []byte, params url.Values, keys []string, skip string) []byte {
+// the v1 string to sign carries the canonical query encoded a second time.
+func appendEncodedCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
 	first := true
-	for _, k := range keys {
-		if k == skip {
+	for name, run := range params.Runs {
+		if name == skip {
 			continue
 		}
-		for _, v := range sortedValues(params[k]) {
+		for _, q := range sortedRun(run) {
 			if !first {
 				dst = append(dst, "%26"...)
 			}
 			first = false
-			dst = appendPercentTwice(dst, k)
+			dst = appendPercentTwice(dst, name)
 			dst = append(dst, "%3D"...)
-			dst = appendPercentTwice(dst, v)
+			dst = appendPercentTwice(dst, q.Value)
 		}
 	}
 	return dst

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/smcct/smcct/rpc/flat"
 )
 
 // Limits bound what the gateway reads from one request, so that no request can make it
@@ -47,49 +49,44 @@ func (l Limits) withDefaults() Limits {
 
 // wire is a request as read off the connection, before any protocol check.
 type wire struct {
-	query  url.Values // from the URL only: v3 signs exactly these
-	params url.Values // query and form body merged: what v1 signs and handlers see
-	// keys are params' names in the order first seen: the SDKs send them sorted, which
-	// spares the v1 string to sign a sort.
-	keys []string
-	body []byte
+	query  flat.Params // from the URL only: v3 signs exactly these
+	params flat.Params // query and form body merged: what v1 signs and handlers see
+	body   []byte
 }
 
 // readWire reads and parses a request within the limits. Sizes are checked before parsing
 // so an oversized request costs no more than its limit.
-func (g *Gateway) readWire(r *http.Request, lim Limits) (*wire, *Error) {
+func (g *Gateway) readWire(r *http.Request, lim Limits) (wire, *Error) {
 	if len(r.URL.RawQuery) > lim.MaxQuery {
-		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("query string over %d bytes", lim.MaxQuery))
+		return wire{}, g.err("InvalidParameter.TooLarge", fmt.Sprintf("query string over %d bytes", lim.MaxQuery))
 	}
 	body, e := g.readBody(r, lim.MaxBody)
 	if e != nil {
-		return nil, e
+		return wire{}, e
 	}
 	form := isForm(r.Header.Get("Content-Type")) && len(body) > 0
-	n := countParams(r.URL.RawQuery)
+	nq := countParams(r.URL.RawQuery)
+	n := nq
 	if form {
 		n += countParams(string(body))
 	}
 	if n > lim.MaxParams {
-		return nil, g.err("InvalidParameter.TooLarge", fmt.Sprintf("more than %d parameters", lim.MaxParams))
+		return wire{}, g.err("InvalidParameter.TooLarge", fmt.Sprintf("more than %d parameters", lim.MaxParams))
 	}
-	w := &wire{body: body, query: make(url.Values, n)}
-	p := pairParser{dst: w.query, keys: make([]string, 0, n), lim: lim, checks: true}
+	p := pairParser{dst: make(flat.Params, 0, n), lim: lim, checks: true}
 	if p.parse(r.URL.RawQuery) != nil {
-		return nil, g.err("InvalidParameter.Format")
+		return wire{}, g.err("InvalidParameter.Format")
 	}
-	w.params = w.query
+	w := wire{body: body, query: p.dst[:len(p.dst):len(p.dst)]}
 	if form {
-		w.params = make(url.Values, n)
-		for k, vs := range w.query {
-			w.params[k] = append([]string(nil), vs...)
-		}
-		p.dst = w.params
 		if p.parse(string(body)) != nil {
-			return nil, g.err("InvalidParameter.Format")
+			return wire{}, g.err("InvalidParameter.Format")
 		}
+		// The merged list keeps query pairs ahead of body pairs of the same name, as
+		// url.Values did; the query alone is sorted on a copy.
+		w.query = flat.SortParams(append(flat.Params(nil), w.query...))
 	}
-	w.keys = p.keys
+	w.params = flat.SortParams(p.dst)
 	return w, p.sizeError(g, lim)
 }
 
@@ -140,8 +137,7 @@ func readAtMost(rd io.Reader, limit, hint int64) ([]byte, error) {
 // The first failure is kept and reported only once parsing has succeeded, so that a
 // malformed query still answers InvalidParameter.Format first.
 type pairParser struct {
-	dst    url.Values
-	keys   []string
+	dst    flat.Params
 	text   strings.Builder // unescaped names and values
 	lim    Limits
 	checks bool // whether to check sizes and text at all
@@ -228,15 +224,18 @@ func isForm(contentType string) bool {
 
 // parseQuery adds the pairs of a query string to dst, as url.ParseQuery does.
 func parseQuery(dst url.Values, s string) error {
-	p := pairParser{dst: dst}
-	return p.parse(s)
+	p := pairParser{}
+	err := p.parse(s)
+	for _, q := range p.dst {
+		dst[q.Name] = append(dst[q.Name], q.Value)
+	}
+	return err
 }
 
-// parse adds the pairs of a query string to p.dst as url.ParseQuery does (a ';' or a bad
-// escape is an error) but with fewer allocations: the values of all keys share one
-// backing array, and a pair without escapes is used as a substring of s.
+// parse appends the pairs of a query string to p.dst in the order sent, as url.ParseQuery
+// reads them (a ';' or a bad escape is an error), with fewer allocations: a pair without
+// escapes is used as a substring of s.
 func (p *pairParser) parse(s string) error {
-	backing := make([]string, 0, countParams(s))
 	for s != "" {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
@@ -255,14 +254,7 @@ func (p *pairParser) parse(s string) error {
 			return err
 		}
 		p.check(k, v)
-		if old, ok := p.dst[k]; ok {
-			p.dst[k] = append(old, v)
-			continue
-		}
-		p.keys = append(p.keys, k)
-		backing = append(backing, v)
-		i := len(backing)
-		p.dst[k] = backing[i-1 : i : i] // the cap stops a later append from overwriting a neighbour
+		p.dst = append(p.dst, flat.Pair{Name: k, Value: v})
 	}
 	return nil
 }

@@ -5,8 +5,9 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"net/url"
-	"slices"
 	"sync"
+
+	"github.com/smcct/smcct/rpc/flat"
 )
 
 // Signature v1 values the gateway accepts (SignatureMethod and SignatureVersion).
@@ -18,16 +19,14 @@ const (
 // StringToSignV1 is `METHOD&%2F&pe(canonical query)` over every parameter but Signature.
 // params must hold query and form-body parameters merged, as the SDK signs both.
 func StringToSignV1(method string, params url.Values) string {
-	keys, _ := sortedKeys(params, "Signature")
-	return string(appendStringToSignV1(nil, method, params, keys))
+	return string(appendStringToSignV1(nil, method, flat.FromValues(params)))
 }
 
-// appendStringToSignV1 appends the string to sign; keys must be params' names sorted
-// (Signature may be among them: it is skipped).
-func appendStringToSignV1(dst []byte, method string, params url.Values, keys []string) []byte {
+// appendStringToSignV1 appends the string to sign of sorted params.
+func appendStringToSignV1(dst []byte, method string, params flat.Params) []byte {
 	dst = append(dst, method...)
 	dst = append(dst, "&%2F&"...)
-	return appendEncodedCanonicalQuery(dst, params, keys, "Signature")
+	return appendEncodedCanonicalQuery(dst, params, "Signature")
 }
 
 // SignatureV1 is base64(HMAC-SHA1(secret + "&", stringToSign)).
@@ -54,9 +53,9 @@ func SignV1(method string, params url.Values, secret string) {
 // SignatureDoesNotMatch message carries so that the v1 SDK can tell a wrong secret from a
 // canonicalisation bug. The comparison is constant-time.
 func VerifyV1(method string, params url.Values, secret string) (stringToSign string, ok bool) {
-	keys, _ := sortedKeys(params, "Signature")
-	if stringToSign, ok = verifyV1(method, params, keys, secret); ok {
-		stringToSign = string(appendStringToSignV1(nil, method, params, keys))
+	p := flat.FromValues(params)
+	if stringToSign, ok = verifyV1(method, p, secret); ok {
+		stringToSign = string(appendStringToSignV1(nil, method, p))
 	}
 	return stringToSign, ok
 }
@@ -65,20 +64,16 @@ func VerifyV1(method string, params url.Values, secret string) (stringToSign str
 // request and they are a few KiB each.
 var signBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// verifyV1 is VerifyV1 with params' names given in any order, sorted here only when they
-// are not already (the SDKs send them sorted). It may sort keys in place. The string to
-// sign is returned only on a mismatch: a match needs no copy of it.
-func verifyV1(method string, params url.Values, keys []string, secret string) (stringToSign string, ok bool) {
-	if !slices.IsSorted(keys) {
-		slices.Sort(keys)
-	}
+// verifyV1 is VerifyV1 over sorted params. The string to sign is returned only on a
+// mismatch: a match needs no copy of it.
+func verifyV1(method string, params flat.Params, secret string) (stringToSign string, ok bool) {
 	bp := signBufs.Get().(*[]byte)
 	defer putSignBuf(bp)
 	// The first sha1BlockSize bytes are room for the HMAC inner pad, so that hmacSHA1 can
 	// hash pad and message as one slice.
-	buf := appendStringToSignV1(append((*bp)[:0], make([]byte, sha1BlockSize)...), method, params, keys)
+	buf := appendStringToSignV1(append((*bp)[:0], make([]byte, sha1BlockSize)...), method, params)
 	*bp = buf
-	if got := params["Signature"]; len(got) == 1 && signatureEqual(got[0], hmacSHA1(secret, buf)) {
+	if got := params.Run("Signature"); len(got) == 1 && signatureEqual(got[0].Value, hmacSHA1(secret, buf)) {
 		return "", true
 	}
 	return string(buf[sha1BlockSize:]), false

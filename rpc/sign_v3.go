@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/smcct/smcct/rpc/flat"
 )
 
 // AlgorithmV3 is the only v3 algorithm the gateway accepts: the v2 SDKs' default.
@@ -89,6 +91,10 @@ func PayloadHashV3(body []byte) string {
 // document says; the v2 SDK core leaves keys raw, which is the same string for every
 // SMC and EBS parameter name (letters, digits and dots).
 func CanonicalRequestV3(method, path string, query url.Values, header http.Header, host string, signed []string, payloadHash string) string {
+	return canonicalRequestV3(method, path, flat.FromValues(query), header, host, signed, payloadHash)
+}
+
+func canonicalRequestV3(method, path string, query flat.Params, header http.Header, host string, signed []string, payloadHash string) string {
 	var b strings.Builder
 	b.Grow(512)
 	b.WriteString(method)
@@ -170,7 +176,11 @@ func SignV3(req *http.Request, body []byte, accessKeyID, secret string) {
 // VerifyV3 checks a v3 signature over the request as received: query as parsed from the URL
 // and the body as read. It returns the server's canonical request for the error message.
 func VerifyV3(r *http.Request, query url.Values, body []byte, auth Authorization, secret string) (canonicalRequest string, ok bool) {
-	canon := CanonicalRequestV3(r.Method, r.URL.EscapedPath(), query, r.Header, hostOf(r), auth.SignedHeaders, PayloadHashV3(body))
+	return verifyV3(r, flat.FromValues(query), body, auth, secret)
+}
+
+func verifyV3(r *http.Request, query flat.Params, body []byte, auth Authorization, secret string) (canonicalRequest string, ok bool) {
+	canon := canonicalRequestV3(r.Method, r.URL.EscapedPath(), query, r.Header, hostOf(r), auth.SignedHeaders, PayloadHashV3(body))
 	return canon, verifyMacV3(auth.Signature, secret, canon)
 }
 

@@ -93,6 +93,7 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 	sort.Strings(req.Required)
 	a.Request = req
 	a.shapes = a.Shapes()
+	a.foreign = a.isForeign
 	return nil
 }
 

@@ -2,9 +2,7 @@ package spec
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/smcct/smcct/rpc/flat"
 )
@@ -12,15 +10,15 @@ import (
 // requirementViolations enforces x-acs-requires: rules between parameters that a schema
 // cannot state (NetMode 2 needs VSwitchId). Conditions compare wire text, so "2" and "true"
 // are written as the SDKs send them.
-func (a *Action) requirementViolations(own url.Values) []Violation {
+func (a *Action) requirementViolations(params flat.Params) []Violation {
 	var vs []Violation
 	for _, r := range a.Requires {
-		val := a.wireValue(own, r.If.Param)
+		val := a.wireValue(params, r.If.Param)
 		if !slices.Contains(r.If.In, val) {
 			continue
 		}
 		for _, need := range r.Then {
-			if given(own, need) {
+			if a.given(params, need) {
 				continue
 			}
 			e := a.codeFor(need, RuleRequires)
@@ -38,9 +36,9 @@ func (a *Action) requirementViolations(own url.Values) []Violation {
 
 // wireValue is the text a condition compares: the value sent, else the schema default as
 // the SDKs would send it, else "" (absent parameters have the value "" per the grammar).
-func (a *Action) wireValue(own url.Values, name string) string {
-	if vs, ok := own[name]; ok && len(vs) > 0 {
-		return vs[0]
+func (a *Action) wireValue(params flat.Params, name string) string {
+	if run := params.Run(name); len(run) > 0 && !a.isForeign(name) {
+		return run[0].Value
 	}
 	if prm, ok := a.params[name]; ok && prm.Schema.Default != nil {
 		return flat.Encode(map[string]any{name: prm.Schema.Default}).Get(name)
@@ -49,14 +47,9 @@ func (a *Action) wireValue(own url.Values, name string) string {
 }
 
 // given reports whether a parameter was sent in any form: Name, Name.N or Name.Field.
-func given(own url.Values, name string) bool {
-	if vs, ok := own[name]; ok && len(vs) > 0 {
+func (a *Action) given(params flat.Params, name string) bool {
+	if params.Has(name) && !a.isForeign(name) {
 		return true
 	}
-	for k := range own {
-		if strings.HasPrefix(k, name+".") {
-			return true
-		}
-	}
-	return false
+	return params.HasPrefix(name + ".")
 }

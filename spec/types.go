@@ -150,6 +150,8 @@ type Action struct {
 	params map[string]*Param
 	errors map[string]ErrorCode
 	shapes map[string]*flat.Shape // the decoder's view of params, built once at load
+	// foreign is isForeign as a value made once: a method value made per request allocates.
+	foreign func(name string) bool
 }
 
 // Param returns the top-level parameter with the given name.

@@ -67,8 +67,12 @@ func (a *Action) Validate(params url.Values) []Violation {
 // parameters (Action, Signature, ...) are skipped unless the action declares them. params is
 // never modified.
 func (a *Action) Decode(params url.Values) (Input, []Violation) {
-	own := a.ownParams(params)
-	obj, unknown, problems := flat.Decode(own, a.shapes, flat.DefaultLimits)
+	return a.DecodeParams(flat.FromValues(params))
+}
+
+// DecodeParams is Decode over sorted parameters, as the gateway hands them on.
+func (a *Action) DecodeParams(params flat.Params) (Input, []Violation) {
+	obj, unknown, problems := a.Unflatten(params)
 	var vs []Violation
 	whole := false
 	for _, p := range problems {
@@ -84,7 +88,7 @@ func (a *Action) Decode(params url.Values) (Input, []Violation) {
 			vs = append(vs, v)
 		}
 	}
-	vs = append(vs, a.requirementViolations(own)...)
+	vs = append(vs, a.requirementViolations(params)...)
 	for _, name := range unknown {
 		vs = append(vs, a.unknownViolation(name))
 	}
@@ -101,20 +105,21 @@ func FirstError(vs []Violation) (Violation, bool) {
 	return Violation{}, false
 }
 
-// ownParams drops the common parameters the gateway consumes, keeping those the action
-// declares itself (RegionId often is).
-func (a *Action) ownParams(params url.Values) url.Values {
-	gw := a.Product.Gateway
-	own := make(url.Values, len(params))
-	for name, vs := range params {
-		if gw != nil && gw.IsCommon(name) {
-			if _, declared := a.params[name]; !declared {
-				continue
-			}
-		}
-		own[name] = vs
+// Unflatten is the codec step of DecodeParams alone: the action's own parameters decoded
+// by their shapes, with the names that fit none and the problems met, before any schema
+// rule is applied.
+func (a *Action) Unflatten(params flat.Params) (obj map[string]any, unknown []string, problems []flat.Problem) {
+	return flat.DecodeParams(params, a.shapes, flat.DefaultLimits, a.foreign)
+}
+
+// isForeign reports a common parameter the gateway consumes and the action does not
+// declare itself (RegionId often is declared): it is neither decoded nor unknown.
+func (a *Action) isForeign(name string) bool {
+	if gw := a.Product.Gateway; gw != nil && gw.IsCommon(name) {
+		_, declared := a.params[name]
+		return !declared
 	}
-	return own
+	return false
 }
 
 // codeFor picks the error a rule broken on a wire parameter answers: the parameter's

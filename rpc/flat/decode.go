@@ -72,6 +72,11 @@ type decoder struct {
 	unknown  []string
 	problems []Problem
 	reported map[string]bool // lists already reported as TooMany
+	skip     func(name string) bool
+	// The last top-level name seen, its shape and its node: a cache, as names come sorted.
+	lastHead  string
+	lastShape *Shape
+	lastTop   *node
 }
 
 // slabs recycles the first node slab between calls: no node outlives Decode (the result
@@ -119,10 +124,17 @@ func (d *decoder) newNode(parent *node, shape *Shape, wire, part string, idx int
 // item that fails inside a list becomes nil so that the other items keep their wire index.
 // unknown and problems are sorted by wire name.
 func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
-	d := &decoder{lim: lim.withDefaults()}
-	n := 0
-	for _, vs := range values {
-		n += len(vs)
+	return DecodeParams(FromValues(values), shapes, lim, nil)
+}
+
+// DecodeParams is Decode over sorted Params. A name that has no shape and that skip
+// selects is left alone, neither decoded nor unknown: the gateway's common parameters
+// travel with the action's own. skip may be nil.
+func DecodeParams(params Params, shapes map[string]*Shape, lim Limits, skip func(name string) bool) (obj map[string]any, unknown []string, problems []Problem) {
+	d := &decoder{lim: lim.withDefaults(), skip: skip}
+	n := len(params)
+	if n > d.lim.MaxParams {
+		n = d.counted(params, shapes)
 	}
 	if n > d.lim.MaxParams {
 		return map[string]any{}, nil, []Problem{{Kind: TooLarge, Detail: fmt.Sprintf("%d parameters, at most %d are accepted", n, d.lim.MaxParams)}}
@@ -131,9 +143,13 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	d.chunk = min(n+n/2+4, 256)
 	d.takeSlab()
 	defer d.releaseSlab()
-	// Order does not matter here: unknown names and problems are sorted before returning.
-	for name, vs := range values {
-		d.add(name, vs, shapes)
+	for i := 0; i < len(params); {
+		j := i + 1
+		for j < len(params) && params[j].Name == params[i].Name {
+			j++
+		}
+		d.add(params[i:j], shapes)
+		i = j
 	}
 	obj = make(map[string]any, int(d.root.kids))
 	for root := d.root.first; root != nil; root = root.next {
@@ -151,28 +167,55 @@ func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[st
 	return obj, d.unknown, d.problems
 }
 
+// counted is the number of values the limit applies to: skipped names do not count.
+func (d *decoder) counted(params Params, shapes map[string]*Shape) int {
+	n := 0
+	for _, p := range params {
+		if !d.skipped(p.Name, shapes[headOf(p.Name)]) {
+			n++
+		}
+	}
+	return n
+}
+
+func (d *decoder) skipped(name string, shape *Shape) bool {
+	return shape == nil && d.skip != nil && d.skip(name)
+}
+
+// headOf is the top-level parameter a wire name belongs to.
+func headOf(name string) string {
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		return name[:i]
+	}
+	return name
+}
+
 func (d *decoder) problem(kind ProblemKind, param, format string, args ...any) {
 	d.problems = append(d.problems, Problem{Kind: kind, Param: param, Detail: fmt.Sprintf(format, args...)})
 }
 
-// add places one wire name in the tree, or records why it cannot be placed.
-func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
-	head := name
-	if i := strings.IndexByte(name, '.'); i >= 0 {
-		head = name[:i]
+// add places one wire name, sent once per pair of run, in the tree, or records why it
+// cannot be placed.
+func (d *decoder) add(run Params, shapes map[string]*Shape) {
+	name := run[0].Name
+	head := headOf(name)
+	// Names arrive sorted, so the names of one parameter mostly follow each other.
+	shape := d.lastShape
+	if head != d.lastHead || shape == nil {
+		shape = shapes[head]
+		d.lastHead, d.lastShape = head, shape
 	}
-	shape := shapes[head]
 	switch {
 	case shape == nil:
-		d.unknown = append(d.unknown, name)
+		if !d.skipped(name, nil) {
+			d.unknown = append(d.unknown, name)
+		}
 		return
-	case len(vals) == 0:
+	case len(run) > 1:
+		d.problem(Repeated, name, "given %d times", len(run))
 		return
-	case len(vals) > 1:
-		d.problem(Repeated, name, "given %d times", len(vals))
-		return
-	case len(vals[0]) > d.lim.MaxValueLen:
-		d.problem(TooLarge, name, "value of %d bytes, at most %d are accepted", len(vals[0]), d.lim.MaxValueLen)
+	case len(run[0].Value) > d.lim.MaxValueLen:
+		d.problem(TooLarge, name, "value of %d bytes, at most %d are accepted", len(run[0].Value), d.lim.MaxValueLen)
 		return
 	case strings.Count(name, ".") > d.lim.MaxDepth:
 		d.problem(TooLarge, name, "name nested more than %d levels", d.lim.MaxDepth)
@@ -181,16 +224,26 @@ func (d *decoder) add(name string, vals []string, shapes map[string]*Shape) {
 	if !d.fits(shape, name, len(head)) {
 		return
 	}
-	n := d.field(&d.root, head)
-	if n == nil {
-		n = d.newNode(&d.root, shape, head, head, 0)
-	}
+	n := d.top(shape, head)
 	for pos := len(head); pos < len(name); {
 		part, end := nextPart(name, pos)
 		n = d.child(n, part, name[:end])
 		pos = end
 	}
-	n.value, n.given = vals[0], true
+	n.value, n.given = run[0].Value, true
+}
+
+// top returns the node of a top-level parameter, creating it on first use.
+func (d *decoder) top(shape *Shape, head string) *node {
+	if n := d.lastTop; n != nil && n.name() == head {
+		return n
+	}
+	n := d.field(&d.root, head)
+	if n == nil {
+		n = d.newNode(&d.root, shape, head, head, 0)
+	}
+	d.lastTop = n
+	return n
 }
 
 // nextPart returns the name part after the dot at pos and where it ends. Wire names of
