@@ -28,6 +28,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	call, status := s.serveRPC(w, r)
 	s.logCall(call, status, time.Since(start))
+	call.Release() // nothing of the request holds on to its parameter list
 }
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {

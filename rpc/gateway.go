@@ -51,6 +51,20 @@ type Call struct {
 	Format        Format
 	Nonce         string
 	Timestamp     time.Time
+
+	slab *flat.Params // Params' storage, returned to a pool by Release
+}
+
+// Release hands the storage of Params back for the next request. Neither the Call's
+// Params nor any slice of them may be used afterwards; the strings in them stay valid.
+// Calling it is optional (without it the storage is left to the collector) and a second
+// call does nothing.
+func (c *Call) Release() {
+	if c == nil || c.slab == nil {
+		return
+	}
+	putParams(c.slab)
+	c.slab, c.Params = nil, nil
 }
 
 // Host is the HostId of error bodies: the product's endpoint, or "" before routing.
@@ -105,6 +119,7 @@ func (g *Gateway) Admit(r *http.Request) (*Call, *Error) {
 		return call, g.err("UnsupportedHTTPMethod")
 	}
 	w, e := g.readWire(r, g.Limits.withDefaults())
+	call.slab = w.slab
 	if e != nil {
 		return call, e
 	}

@@ -178,3 +178,49 @@ func TestAdmitRejects(t *testing.T) {
 		})
 	}
 }
+
+// Release recycles a call's parameter storage: what was decoded from the call must survive
+// the next request reusing it, and a smaller request must not see the larger one's pairs.
+func TestReleaseKeepsDecodedValues(t *testing.T) {
+	g := testGateway(t, t0)
+	admit := func(params url.Values) *Call {
+		t.Helper()
+		c := testClient(t, nil)
+		req, err := c.NewRequest("2019-06-01", "CreateReplicationJob", params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hr, _, err := c.httpRequest(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call, e := g.Admit(hr)
+		if e != nil {
+			t.Fatal(e)
+		}
+		return call
+	}
+	big := admit(url.Values{"SourceId": {"s-first"}, "Name": {"first job"}, "Tag.1.Key": {"k"}, "Tag.1.Value": {"v"}})
+	obj, _, problems := big.Action.Unflatten(big.Params)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	bigLen := len(big.Params)
+	big.Release()
+	if big.Params != nil {
+		t.Error("Params still set after Release")
+	}
+	big.Release() // a second call does nothing
+
+	small := admit(url.Values{"SourceId": {"s-second"}})
+	defer small.Release()
+	if len(small.Params) != bigLen-3 {
+		t.Errorf("second request has %d pairs, want %d", len(small.Params), bigLen-3)
+	}
+	if small.Params.Has("Name") || small.Params.Has("Tag.1.Key") {
+		t.Errorf("second request sees the first one's pairs: %v", small.Params)
+	}
+	if obj["SourceId"] != "s-first" || obj["Name"] != "first job" {
+		t.Errorf("values decoded before Release changed: %v", obj)
+	}
+}

@@ -77,6 +77,7 @@ type decoder struct {
 	lastHead  string
 	lastShape *Shape
 	lastTop   *node
+	steps     [16]step // room for walk's steps: names are rarely nested deeper
 }
 
 // slabs recycles the first node slab between calls: no node outlives Decode (the result
@@ -221,14 +222,15 @@ func (d *decoder) add(run Params, shapes map[string]*Shape) {
 		d.problem(TooLarge, name, "name nested more than %d levels", d.lim.MaxDepth)
 		return
 	}
-	if !d.fits(shape, name, len(head)) {
+	steps, ok := d.walk(shape, name, len(head))
+	if !ok {
 		return
 	}
 	n := d.top(shape, head)
-	for pos := len(head); pos < len(name); {
-		part, end := nextPart(name, pos)
-		n = d.child(n, part, name[:end])
-		pos = end
+	start := len(head)
+	for _, st := range steps {
+		n = d.child(n, st, name, start)
+		start = st.end
 	}
 	n.value, n.given = run[0].Value, true
 }
@@ -258,31 +260,43 @@ func nextPart(name string, pos int) (part string, end int) {
 	return name[pos+1 : end], end
 }
 
-// fits checks every part of a name against the shape before anything is built, so that a
-// name that fails half way leaves no empty item or object behind.
-func (d *decoder) fits(shape *Shape, name string, pos int) bool {
+// step is one part of a name after the head, vetted against the shape: the shape of the
+// node it names, where the part ends in the name and, below a list, its index.
+type step struct {
+	shape *Shape
+	end   int
+	idx   int
+}
+
+// walk checks every part of a name against the shape before anything is built, so that a
+// name that fails half way leaves no empty item or object behind, and returns the steps
+// that building the nodes needs (one lookup per part, not two).
+func (d *decoder) walk(shape *Shape, name string, pos int) ([]step, bool) {
+	steps := d.steps[:0]
 	for pos < len(name) {
 		wire := name[:pos]
 		part, end := nextPart(name, pos)
 		pos = end
 		if part == "" {
 			d.problem(BadShape, name, "empty part in the name")
-			return false
+			return nil, false
 		}
+		idx := 0
 		switch shape.Kind {
 		case Array:
 			if shape.Elem == nil {
 				d.problem(BadShape, name, "%s has no item shape", wire)
-				return false
+				return nil, false
 			}
-			if _, ok := d.index(shape, wire, part, name); !ok {
-				return false
+			var ok bool
+			if idx, ok = d.index(shape, wire, part, name); !ok {
+				return nil, false
 			}
 			shape = shape.Elem
 		case Object:
 			if shape = shape.Fields[part]; shape == nil {
 				d.unknown = append(d.unknown, name)
-				return false
+				return nil, false
 			}
 		default:
 			if isDigits(part) {
@@ -290,28 +304,28 @@ func (d *decoder) fits(shape *Shape, name string, pos int) bool {
 			} else {
 				d.problem(BadShape, name, "%s is a single value and has no field %s", wire, part)
 			}
-			return false
+			return nil, false
 		}
+		steps = append(steps, step{shape: shape, end: end, idx: idx})
 	}
-	return true
+	return steps, true
 }
 
-// child returns the node that part names below n, creating it with the given wire name;
-// fits has vetted part.
-func (d *decoder) child(n *node, part, wire string) *node {
+// child returns the node that st names below n, creating it; name[start:st.end] is the
+// dot and the part.
+func (d *decoder) child(n *node, st step, name string, start int) *node {
+	wire := name[:st.end]
+	part := wire[start+1:]
 	if n.shape.Kind == Array {
-		idx, _ := strconv.Atoi(part)
 		for c := n.first; c != nil; c = c.next {
-			if c.idx == idx {
+			if c.idx == st.idx {
 				return c
 			}
 		}
-		return d.newNode(n, n.shape.Elem, wire, part, idx)
-	}
-	if c := d.field(n, part); c != nil {
+	} else if c := d.field(n, part); c != nil {
 		return c
 	}
-	return d.newNode(n, n.shape.Fields[part], wire, part, 0)
+	return d.newNode(n, st.shape, wire, part, st.idx)
 }
 
 // field returns n's child called name, or nil.
