@@ -220,33 +220,64 @@ func (p *pairParser) check(k, v string, kText, vText bool) {
 	}
 }
 
-// plainName and plainValue mark the bytes a name or value can hold as sent and still be
-// text with nothing to unescape: ASCII but '%' and '+', less every control character for a
-// name and NUL for a value. Almost every parameter is all plain bytes, and one table walk
-// then settles both unescaping and the text check.
-var plainName, plainValue = func() (name, value [256]bool) {
-	for c := 0; c < 0x80; c++ {
-		value[c] = c != 0 && c != '%' && c != '+'
-		name[c] = value[c] && c >= 0x20 && c != 0x7f
+// Byte classes of a raw query, for the parser's single walk. Almost every byte of a
+// request is qPlain: it ends no pair and needs neither unescaping nor a text check.
+const (
+	qPlain     = iota // printable ASCII but the ones below
+	qControl          // a control character other than NUL: text in a value, never in a name
+	qSpecial          // '%', '+', NUL or a non-ASCII byte: unescape, then check for text
+	qAmp              // '&' ends a pair
+	qEquals           // the first '=' of a pair ends its name
+	qSemicolon        // ';' makes the query malformed, as it does for url.ParseQuery
+)
+
+var queryClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '&':
+			t[c] = qAmp
+		case c == '=':
+			t[c] = qEquals
+		case c == ';':
+			t[c] = qSemicolon
+		case c == 0 || c == '%' || c == '+' || c >= 0x80:
+			t[c] = qSpecial
+		case c < 0x20 || c == 0x7f:
+			t[c] = qControl
+		}
 	}
-	return name, value
+	return t
 }()
 
-// field unescapes one name or value and tells whether the result is text.
-func (p *pairParser) field(s string, rest int, name bool) (string, bool, error) {
-	plain := &plainValue
-	if name {
-		plain = &plainName
+var errSemicolon = errors.New("invalid semicolon separator in query")
+
+// pair adds s[start:end], whose first '=' is at eq (-1 for none), to p.dst. slowName and
+// slowValue say whether the name or value holds a byte that is not qPlain.
+func (p *pairParser) pair(s string, start, eq, end int, slowName, slowValue bool) error {
+	if start == end {
+		return nil // "&&" is no pair
 	}
-	i := 0
-	for i < len(s) && plain[s[i]] {
-		i++
+	k, v := s[start:end], ""
+	if eq >= 0 {
+		k, v = s[start:eq], s[eq+1:end]
 	}
-	if i == len(s) {
-		return s, true, nil
+	kText, vText := true, true
+	var err error
+	if slowName {
+		if k, err = p.unescape(k, len(s)-end); err != nil {
+			return err
+		}
+		kText = isText(k, true)
 	}
-	u, err := p.unescape(s, rest)
-	return u, err == nil && isText(u, name), err
+	if slowValue {
+		if v, err = p.unescape(v, len(s)-end); err != nil {
+			return err
+		}
+		vText = isText(v, false)
+	}
+	p.check(k, v, kText, vText)
+	p.dst = append(p.dst, flat.Pair{Name: k, Value: v})
+	return nil
 }
 
 // isText reports whether s is valid UTF-8 without NUL; names must also be free of every
@@ -293,64 +324,69 @@ func parseQuery(dst url.Values, s string) error {
 }
 
 // parse appends the pairs of a query string to p.dst in the order sent, as url.ParseQuery
-// reads them (a ';' or a bad escape is an error), with fewer allocations: a pair without
-// escapes is used as a substring of s.
+// reads them (a ';' or a bad escape is an error), in one walk over the bytes and with
+// fewer allocations: a name or value without escapes is a substring of s.
 func (p *pairParser) parse(s string) error {
-	for s != "" {
-		var pair string
-		pair, s, _ = strings.Cut(s, "&")
-		if pair == "" {
+	start, eq := 0, -1
+	slowName, slowValue := false, false
+	for i := 0; i < len(s); i++ {
+		class := queryClass[s[i]]
+		if class == qPlain {
 			continue
 		}
-		if strings.IndexByte(pair, ';') >= 0 {
-			return errors.New("invalid semicolon separator in query")
+		switch class {
+		case qAmp:
+			if err := p.pair(s, start, eq, i, slowName, slowValue); err != nil {
+				return err
+			}
+			start, eq, slowName, slowValue = i+1, -1, false, false
+		case qEquals:
+			if eq < 0 {
+				eq = i
+			}
+		case qSemicolon:
+			return errSemicolon
+		case qControl:
+			slowName = slowName || eq < 0
+		default:
+			slowName = slowName || eq < 0
+			slowValue = slowValue || eq >= 0
 		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, kText, err := p.field(k, len(s), true)
-		if err != nil {
-			return err
-		}
-		v, vText, err := p.field(v, len(s), false)
-		if err != nil {
-			return err
-		}
-		p.check(k, v, kText, vText)
-		p.dst = append(p.dst, flat.Pair{Name: k, Value: v})
 	}
-	return nil
+	return p.pair(s, start, eq, len(s), slowName, slowValue)
 }
 
-// unescape is url.QueryUnescape, skipping strings with nothing to unescape. Unescaped
-// text goes into one builder per request rather than one allocation per string: a
-// Builder never changes bytes it has written, so substrings of its String stay valid.
-// rest is how many bytes of the query remain after s, to size the builder once.
+// unescape is url.QueryUnescape into one builder per request rather than one allocation
+// per string: a Builder never changes bytes it has written, so substrings of its String
+// stay valid. rest is how many bytes of the query remain after s, to size the builder
+// once. Runs without escapes are copied whole.
 func (p *pairParser) unescape(s string, rest int) (string, error) {
-	i := 0
-	for i < len(s) && s[i] != '%' && s[i] != '+' {
-		i++
-	}
-	if i == len(s) {
-		return s, nil
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s, nil // slow only for the text check: non-ASCII or a control character
 	}
 	if p.text.Cap()-p.text.Len() < len(s) {
 		p.text.Grow(len(s) + rest)
 	}
-	start := p.text.Len()
-	p.text.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '+':
+	begin := p.text.Len()
+	run := 0 // start of the bytes not yet copied
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			p.text.WriteString(s[run:i])
 			p.text.WriteByte(' ')
-		case c != '%':
-			p.text.WriteByte(c)
-		case i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			run = i + 1
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return "", url.EscapeError(s[i:min(len(s), i+3)])
+			}
+			p.text.WriteString(s[run:i])
 			p.text.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
-		default:
-			return "", url.EscapeError(s[i:min(len(s), i+3)])
+			run = i + 1
 		}
 	}
-	return p.text.String()[start:], nil
+	p.text.WriteString(s[run:])
+	return p.text.String()[begin:], nil
 }
 
 func isHex(c byte) bool {
