@@ -93,7 +93,14 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 	sort.Strings(req.Required)
 	a.Request = req
 	a.shapes = a.Shapes()
-	a.foreign = a.isForeign
+	a.decoding = a.Shapes()
+	if gw := a.Product.Gateway; gw != nil {
+		for _, name := range gw.CommonParameters {
+			if _, declared := a.params[name]; !declared {
+				a.decoding[name] = flat.Skip
+			}
+		}
+	}
 	return nil
 }
 

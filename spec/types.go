@@ -150,8 +150,9 @@ type Action struct {
 	params map[string]*Param
 	errors map[string]ErrorCode
 	shapes map[string]*flat.Shape // the decoder's view of params, built once at load
-	// foreign is isForeign as a value made once: a method value made per request allocates.
-	foreign func(name string) bool
+	// decoding is shapes plus flat.Skip for every common parameter the action does not
+	// declare: what the decoder reads a request with.
+	decoding map[string]*flat.Shape
 }
 
 // Param returns the top-level parameter with the given name.

@@ -109,18 +109,12 @@ func FirstError(vs []Violation) (Violation, bool) {
 // by their shapes, with the names that fit none and the problems met, before any schema
 // rule is applied.
 func (a *Action) Unflatten(params flat.Params) (obj map[string]any, unknown []string, problems []flat.Problem) {
-	return flat.DecodeParams(params, a.shapes, flat.DefaultLimits, a.foreign)
+	return flat.DecodeParams(params, a.decoding, flat.DefaultLimits)
 }
 
 // isForeign reports a common parameter the gateway consumes and the action does not
 // declare itself (RegionId often is declared): it is neither decoded nor unknown.
-func (a *Action) isForeign(name string) bool {
-	if gw := a.Product.Gateway; gw != nil && gw.IsCommon(name) {
-		_, declared := a.params[name]
-		return !declared
-	}
-	return false
-}
+func (a *Action) isForeign(name string) bool { return a.decoding[name] == flat.Skip }
 
 // codeFor picks the error a rule broken on a wire parameter answers: the parameter's
 // x-acs-error-on override, else the product's gateway family (missing for an absent

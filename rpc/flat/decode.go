@@ -72,7 +72,6 @@ type decoder struct {
 	unknown  []string
 	problems []Problem
 	reported map[string]bool // lists already reported as TooMany
-	skip     func(name string) bool
 	// The last top-level name seen, its shape and its node: a cache, as names come sorted.
 	lastHead  string
 	lastShape *Shape
@@ -125,14 +124,14 @@ func (d *decoder) newNode(parent *node, shape *Shape, wire, part string, idx int
 // item that fails inside a list becomes nil so that the other items keep their wire index.
 // unknown and problems are sorted by wire name.
 func Decode(values url.Values, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
-	return DecodeParams(FromValues(values), shapes, lim, nil)
+	return DecodeParams(FromValues(values), shapes, lim)
 }
 
-// DecodeParams is Decode over sorted Params. A name that has no shape and that skip
-// selects is left alone, neither decoded nor unknown: the gateway's common parameters
-// travel with the action's own. skip may be nil.
-func DecodeParams(params Params, shapes map[string]*Shape, lim Limits, skip func(name string) bool) (obj map[string]any, unknown []string, problems []Problem) {
-	d := &decoder{lim: lim.withDefaults(), skip: skip}
+// DecodeParams is Decode over sorted Params. A name whose shape is Skip is left alone,
+// neither decoded nor unknown: the gateway's common parameters travel with the action's
+// own. Only the exact name is skipped; Name.1 or Name.Field is unknown.
+func DecodeParams(params Params, shapes map[string]*Shape, lim Limits) (obj map[string]any, unknown []string, problems []Problem) {
+	d := &decoder{lim: lim.withDefaults()}
 	n := len(params)
 	if n > d.lim.MaxParams {
 		n = d.counted(params, shapes)
@@ -172,15 +171,11 @@ func DecodeParams(params Params, shapes map[string]*Shape, lim Limits, skip func
 func (d *decoder) counted(params Params, shapes map[string]*Shape) int {
 	n := 0
 	for _, p := range params {
-		if !d.skipped(p.Name, shapes[headOf(p.Name)]) {
+		if head := headOf(p.Name); shapes[head] != Skip || head != p.Name {
 			n++
 		}
 	}
 	return n
-}
-
-func (d *decoder) skipped(name string, shape *Shape) bool {
-	return shape == nil && d.skip != nil && d.skip(name)
 }
 
 // headOf is the top-level parameter a wire name belongs to.
@@ -207,10 +202,10 @@ func (d *decoder) add(run Params, shapes map[string]*Shape) {
 		d.lastHead, d.lastShape = head, shape
 	}
 	switch {
-	case shape == nil:
-		if !d.skipped(name, nil) {
-			d.unknown = append(d.unknown, name)
-		}
+	case shape == Skip && name == head:
+		return
+	case shape == nil || shape == Skip:
+		d.unknown = append(d.unknown, name)
 		return
 	case len(run) > 1:
 		d.problem(Repeated, name, "given %d times", len(run))

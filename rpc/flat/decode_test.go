@@ -218,3 +218,33 @@ func TestCompareNames(t *testing.T) {
 		}
 	}
 }
+
+// Skip passes over a name given exactly, and only then; skipped names do not count
+// against MaxParams.
+func TestDecodeSkip(t *testing.T) {
+	shapes := testShapes()
+	shapes["Format"] = Skip
+	cases := []struct {
+		reason  string
+		in      url.Values
+		unknown []string
+	}{
+		{"the exact name is passed over", q("Format", "JSON", "Name", "a"), nil},
+		{"a list item of a skipped name is unknown", q("Format.1", "JSON"), []string{"Format.1"}},
+		{"a field of a skipped name is unknown", q("Format.Kind", "x"), []string{"Format.Kind"}},
+		{"a repeated skipped name is still passed over", q("Format", "JSON", "Format", "XML"), nil},
+	}
+	for _, tc := range cases {
+		obj, unknown, problems := Decode(tc.in, shapes, Limits{})
+		if len(problems) > 0 || !reflect.DeepEqual(unknown, tc.unknown) {
+			t.Errorf("%s: unknown %v problems %v, want unknown %v", tc.reason, unknown, problems, tc.unknown)
+		}
+		if _, ok := obj["Format"]; ok {
+			t.Errorf("%s: a skipped name was decoded: %v", tc.reason, obj)
+		}
+	}
+	in := q("Format", "JSON", "Name", "a", "Size", "1")
+	if _, _, p := Decode(in, shapes, Limits{MaxParams: 2}); len(p) != 0 {
+		t.Errorf("two parameters of the decoder's own and one skipped fit MaxParams 2: %v", p)
+	}
+}

@@ -12,7 +12,14 @@ const (
 	Array
 	Object
 	JSON
+	skipKind // Skip's alone
 )
+
+// Skip stands, in a decoder's shapes, for a parameter that is not the decoder's to read:
+// a name given exactly is passed over, neither decoded nor reported unknown. Keeping it
+// in the same map as the real shapes costs one lookup per name where a separate list
+// would cost two.
+var Skip = &Shape{Kind: skipKind}
 
 // Shape describes how one parameter decodes: scalars are coerced by Kind, arrays are
 // `Name.N` (N from 1) with Elem describing each item, objects are `Name.Field`.
