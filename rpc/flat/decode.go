@@ -77,6 +77,7 @@ type decoder struct {
 	lastShape *Shape
 	lastTop   *node
 	steps     [16]step // room for walk's steps: names are rarely nested deeper
+	dots      [17]int  // room for dotsOf's answer
 }
 
 // slabs recycles the first node slab between calls: no node outlives Decode (the result
@@ -194,7 +195,11 @@ func (d *decoder) problem(kind ProblemKind, param, format string, args ...any) {
 // cannot be placed.
 func (d *decoder) add(run Params, shapes map[string]*Shape) {
 	name := run[0].Name
-	head := headOf(name)
+	dots := d.dotsOf(name)
+	head := name
+	if len(dots) > 0 {
+		head = name[:dots[0]]
+	}
 	// Names arrive sorted, so the names of one parameter mostly follow each other.
 	shape := d.lastShape
 	if head != d.lastHead || shape == nil {
@@ -213,11 +218,11 @@ func (d *decoder) add(run Params, shapes map[string]*Shape) {
 	case len(run[0].Value) > d.lim.MaxValueLen:
 		d.problem(TooLarge, name, "value of %d bytes, at most %d are accepted", len(run[0].Value), d.lim.MaxValueLen)
 		return
-	case strings.Count(name, ".") > d.lim.MaxDepth:
+	case len(dots) > d.lim.MaxDepth:
 		d.problem(TooLarge, name, "name nested more than %d levels", d.lim.MaxDepth)
 		return
 	}
-	steps, ok := d.walk(shape, name, len(head))
+	steps, ok := d.walk(shape, name, dots)
 	if !ok {
 		return
 	}
@@ -243,16 +248,18 @@ func (d *decoder) top(shape *Shape, head string) *node {
 	return n
 }
 
-// nextPart returns the name part after the dot at pos and where it ends. Wire names of
-// nodes are prefixes of the name, so walking a name allocates nothing.
-func nextPart(name string, pos int) (part string, end int) {
-	end = strings.IndexByte(name[pos+1:], '.')
-	if end < 0 {
-		end = len(name)
-	} else {
-		end += pos + 1
+// dotsOf returns where name's dots are, stopping once there are more than the depth limit
+// allows: one walk over the name gives its head, its depth and its parts.
+func (d *decoder) dotsOf(name string) []int {
+	dots := d.dots[:0]
+	for i := 0; i < len(name); i++ {
+		if name[i] == '.' {
+			if dots = append(dots, i); len(dots) > d.lim.MaxDepth {
+				break
+			}
+		}
 	}
-	return name[pos+1 : end], end
+	return dots
 }
 
 // step is one part of a name after the head, vetted against the shape: the shape of the
@@ -266,12 +273,15 @@ type step struct {
 // walk checks every part of a name against the shape before anything is built, so that a
 // name that fails half way leaves no empty item or object behind, and returns the steps
 // that building the nodes needs (one lookup per part, not two).
-func (d *decoder) walk(shape *Shape, name string, pos int) ([]step, bool) {
+func (d *decoder) walk(shape *Shape, name string, dots []int) ([]step, bool) {
 	steps := d.steps[:0]
-	for pos < len(name) {
+	for k, pos := range dots {
 		wire := name[:pos]
-		part, end := nextPart(name, pos)
-		pos = end
+		end := len(name)
+		if k+1 < len(dots) {
+			end = dots[k+1]
+		}
+		part := name[pos+1 : end]
 		if part == "" {
 			d.problem(BadShape, name, "empty part in the name")
 			return nil, false

@@ -211,12 +211,32 @@ func TestCompareNames(t *testing.T) {
 		{"Tag.10.Key", "Tag.9.Value", 1},
 		{"Tag.01", "Tag.1", -1}, // same value: text order decides, never 0 for different names
 		{"", "A", -1},
+		{"Tag.9", "Tag.-x", -1}, // numbers first, even before text that byte order puts ahead
+		{"02", "0A", -1},        // with the two above, a cycle once made sorting depend on input order
 	}
 	for _, c := range cases {
 		if got := CompareNames(c.a, c.b); got != c.want {
 			t.Errorf("CompareNames(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
 		}
 	}
+}
+
+// CompareNames must be a total order: for any three names, sorting them in every starting
+// order gives the same result.
+func FuzzCompareNamesTotal(f *testing.F) {
+	f.Add("0A", "02", "1")
+	f.Add("Tag.-x", "Tag.9", "Tag.09")
+	f.Fuzz(func(t *testing.T, a, b, c string) {
+		want := []string{a, b, c}
+		slices.SortFunc(want, CompareNames)
+		for _, start := range [][]string{{a, c, b}, {b, a, c}, {b, c, a}, {c, a, b}, {c, b, a}} {
+			got := slices.Clone(start)
+			slices.SortFunc(got, CompareNames)
+			if !slices.Equal(got, want) {
+				t.Fatalf("sorting %q gives %q, sorting %q gives %q", start, got, []string{a, b, c}, want)
+			}
+		}
+	})
 }
 
 // Skip passes over a name given exactly, and only then; skipped names do not count

@@ -58,7 +58,9 @@ func (p Problem) Error() string {
 }
 
 // CompareNames orders wire names part by part, numeric parts by value, so that DataDisk.2
-// sorts before DataDisk.10. It returns -1, 0 or +1.
+// sorts before DataDisk.10. It returns -1, 0 or +1, and it is a total order (sorting gives
+// one result whatever order the names came in): numeric parts come before all others, and
+// equal numbers written differently (2 and 02) are told apart by their text.
 func CompareNames(a, b string) int {
 	for {
 		pa, ra, moreA := strings.Cut(a, ".")
@@ -79,7 +81,9 @@ func CompareNames(a, b string) int {
 }
 
 func comparePart(a, b string) int {
-	if isDigits(a) && isDigits(b) {
+	da, db := isDigits(a), isDigits(b)
+	switch {
+	case da && db:
 		// Compare digit strings by value without parsing: they may be arbitrarily long.
 		ta, tb := strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
 		if len(ta) != len(tb) {
@@ -91,6 +95,10 @@ func comparePart(a, b string) int {
 		if c := strings.Compare(ta, tb); c != 0 {
 			return c
 		}
+	case da:
+		return -1
+	case db:
+		return 1
 	}
 	return strings.Compare(a, b)
 }
