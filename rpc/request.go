@@ -249,6 +249,9 @@ var queryClass = func() (t [256]uint8) {
 	return t
 }()
 
+// escapedRoom is what the unescape buffer holds beyond its first string.
+const escapedRoom = 128
+
 var errSemicolon = errors.New("invalid semicolon separator in query")
 
 // pair adds s[start:end], whose first '=' is at eq (-1 for none), to p.dst. slowName and
@@ -264,13 +267,13 @@ func (p *pairParser) pair(s string, start, eq, end int, slowName, slowValue bool
 	kText, vText := true, true
 	var err error
 	if slowName {
-		if k, err = p.unescape(k, len(s)-end); err != nil {
+		if k, err = p.unescape(k); err != nil {
 			return err
 		}
 		kText = isText(k, true)
 	}
 	if slowValue {
-		if v, err = p.unescape(v, len(s)-end); err != nil {
+		if v, err = p.unescape(v); err != nil {
 			return err
 		}
 		vText = isText(v, false)
@@ -358,14 +361,16 @@ func (p *pairParser) parse(s string) error {
 
 // unescape is url.QueryUnescape into one builder per request rather than one allocation
 // per string: a Builder never changes bytes it has written, so substrings of its String
-// stay valid. rest is how many bytes of the query remain after s, to size the builder
-// once. Runs without escapes are copied whole.
-func (p *pairParser) unescape(s string, rest int) (string, error) {
+// stay valid, even once it has moved to a larger buffer. Runs without escapes are copied
+// whole.
+func (p *pairParser) unescape(s string) (string, error) {
 	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		return s, nil // slow only for the text check: non-ASCII or a control character
 	}
 	if p.text.Cap()-p.text.Len() < len(s) {
-		p.text.Grow(len(s) + rest)
+		// Room for the few escaped values of a typical request (a timestamp, a signature,
+		// a description); the builder doubles from there when a request has more.
+		p.text.Grow(len(s) + escapedRoom)
 	}
 	begin := p.text.Len()
 	run := 0 // start of the bytes not yet copied

@@ -1,7 +1,9 @@
 package rpc
 
 import (
+	"fmt"
 	"net/url"
+	"strings"
 	"reflect"
 	"testing"
 )
@@ -22,6 +24,12 @@ func TestParseQueryMatchesStdlib(t *testing.T) {
 	for _, tc := range cases {
 		checkParseQuery(t, tc.in, tc.reason)
 	}
+	// Escaped values past the buffer's first size: it moves, and what it held must not.
+	var long []string
+	for i := range 12 {
+		long = append(long, fmt.Sprintf("k%d=%s+%d", i, strings.Repeat("%C3%A9", 20), i))
+	}
+	checkParseQuery(t, strings.Join(long, "&"), "escaped values that outgrow the unescape buffer")
 }
 
 func checkParseQuery(t *testing.T, in, reason string) {
