@@ -12,7 +12,7 @@ var v3MustSign = []string{"host", HeaderAction, HeaderContentSHA256, HeaderDate,
 // admitV3 checks a request signed with ACS3-HMAC-SHA256 (Authorization and x-acs headers).
 func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *Error {
 	call.Signer = V3
-	if e := g.route(call, r.Header.Get(HeaderVersion), r.Header.Get(HeaderAction)); e != nil {
+	if e := g.route(call, headerGet(r.Header, HeaderVersion), headerGet(r.Header, HeaderAction)); e != nil {
 		return e
 	}
 	auth, err := ParseAuthorization(header)
@@ -22,7 +22,7 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *E
 	if auth.Algorithm != AlgorithmV3 {
 		return g.err("InvalidSignatureMethod")
 	}
-	ts, nonce := r.Header.Get(HeaderDate), r.Header.Get(HeaderNonce)
+	ts, nonce := headerGet(r.Header, HeaderDate), headerGet(r.Header, HeaderNonce)
 	if ts == "" {
 		return g.err("MissingTimestamp")
 	}
@@ -33,7 +33,7 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *E
 		return g.err("IncompleteSignature")
 	}
 	call.AccessKeyID, call.Nonce = auth.Credential, nonce
-	call.SecurityToken = r.Header.Get(HeaderSecurityToken)
+	call.SecurityToken = headerGet(r.Header, HeaderSecurityToken)
 	expires, e := g.clock(call, ts)
 	if e != nil {
 		return e

@@ -108,7 +108,7 @@ func TestVerifyMacV3MatchesDecodeString(t *testing.T) {
 	for _, tc := range cases {
 		dec, err := hex.DecodeString(tc.sig)
 		want := err == nil && hmac.Equal(dec, macV3(secret, StringToSignV3(canon)))
-		if got := verifyMacV3(tc.sig, secret, canon); got != want {
+		if got := verifyMacV3(tc.sig, secret, []byte(canon)); got != want {
 			t.Errorf("%s: verifyMacV3 = %v, DecodeString says %v", tc.reason, got, want)
 		}
 	}

@@ -86,33 +86,44 @@ func sortedRun(run flat.Params) flat.Params {
 	return run
 }
 
-// canonicalQuery joins the parameters as `pe(k)=pe(v)` pairs sorted by raw key (values of
-// a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK signs
-// `SignatureType=`. Both signature versions use this form.
-func canonicalQuery(params flat.Params, skip string) string {
-	size := 0
-	for _, q := range params {
-		size += len(q.Name) + len(q.Value) + 2
-	}
-	var b strings.Builder
-	b.Grow(size + size/4)
+// appendCanonicalQuery appends the parameters as `pe(k)=pe(v)` pairs sorted by raw key
+// (values of a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK
+// signs `SignatureType=`. Both signature versions use this form.
+func appendCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
+	first := true
 	for name, run := range params.Runs {
 		if name == skip {
 			continue
 		}
 		for _, q := range sortedRun(run) {
-			if b.Len() > 0 {
-				b.WriteByte('&')
+			if !first {
+				dst = append(dst, '&')
 			}
-			appendPercent(&b, name)
-			b.WriteByte('=')
-			appendPercent(&b, q.Value)
+			first = false
+			dst = appendPercentOnce(dst, name)
+			dst = append(dst, '=')
+			dst = appendPercentOnce(dst, q.Value)
 		}
 	}
-	return b.String()
+	return dst
 }
 
-// appendEncodedCanonicalQuery appends pe(canonicalQuery(params, skip)) built in one pass:
+// appendPercentOnce appends pe(s), copying runs of unreserved bytes whole.
+func appendPercentOnce(dst []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreservedTable[c] {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
+}
+
+// appendEncodedCanonicalQuery appends pe(appendCanonicalQuery(params, skip)) in one pass:
 // the v1 string to sign carries the canonical query encoded a second time.
 func appendEncodedCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
 	first := true

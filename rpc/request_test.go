@@ -3,8 +3,8 @@ package rpc
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 )
 

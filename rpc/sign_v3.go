@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strings"
@@ -95,40 +96,84 @@ func CanonicalRequestV3(method, path string, query url.Values, header http.Heade
 }
 
 func canonicalRequestV3(method, path string, query flat.Params, header http.Header, host string, signed []string, payloadHash string) string {
-	var b strings.Builder
-	b.Grow(512)
-	b.WriteString(method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(path))
-	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(query, ""))
-	b.WriteByte('\n')
+	return string(appendCanonicalRequestV3(make([]byte, 0, 512), method, path, query, header, host, signed, payloadHash))
+}
+
+// appendCanonicalRequestV3 appends the canonical request to dst. Header values are read
+// without the allocation http.Header.Values makes to canonicalise a lower-case name.
+func appendCanonicalRequestV3(dst []byte, method, path string, query flat.Params, header http.Header, host string, signed []string, payloadHash string) []byte {
+	dst = append(dst, method...)
+	dst = append(dst, '\n')
+	dst = append(dst, canonicalURI(path)...)
+	dst = append(dst, '\n')
+	dst = appendCanonicalQuery(dst, query, "")
+	dst = append(dst, '\n')
 	for _, name := range signed {
-		b.WriteString(name)
-		b.WriteByte(':')
+		dst = append(dst, name...)
+		dst = append(dst, ':')
 		if name == "host" {
-			b.WriteString(strings.TrimSpace(host))
+			dst = append(dst, strings.TrimSpace(host)...)
 		} else {
-			vals := header.Values(name)
-			trimmed := make([]string, len(vals))
-			for i, v := range vals {
-				trimmed[i] = strings.TrimSpace(v)
-			}
-			sort.Strings(trimmed)
-			b.WriteString(strings.Join(trimmed, ","))
+			dst = appendHeaderValues(dst, headerValues(header, name))
 		}
-		b.WriteByte('\n')
+		dst = append(dst, '\n')
 	}
-	b.WriteByte('\n')
-	b.WriteString(strings.Join(signed, ";"))
-	b.WriteByte('\n')
-	b.WriteString(payloadHash)
-	return b.String()
+	dst = append(dst, '\n')
+	for i, name := range signed {
+		if i > 0 {
+			dst = append(dst, ';')
+		}
+		dst = append(dst, name...)
+	}
+	dst = append(dst, '\n')
+	return append(dst, payloadHash...)
+}
+
+// appendHeaderValues appends a header's values trimmed, sorted and joined by commas.
+func appendHeaderValues(dst []byte, vals []string) []byte {
+	if len(vals) == 1 { // the usual case needs no copy to sort
+		return append(dst, strings.TrimSpace(vals[0])...)
+	}
+	trimmed := make([]string, len(vals))
+	for i, v := range vals {
+		trimmed[i] = strings.TrimSpace(v)
+	}
+	sort.Strings(trimmed)
+	return append(dst, strings.Join(trimmed, ",")...)
+}
+
+// canonicalHeaderKeys are the http.Header keys of the lower-case names v3 reads and signs:
+// textproto.CanonicalMIMEHeaderKey allocates a new string for each of them on every call.
+var canonicalHeaderKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, name := range []string{HeaderAction, HeaderVersion, HeaderDate, HeaderNonce,
+		HeaderContentSHA256, HeaderSecurityToken, "content-type", "authorization"} {
+		m[name] = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	return m
+}()
+
+// headerValues is header.Values(name) for a lower-case name, without allocating for the
+// names v3 uses.
+func headerValues(header http.Header, name string) []string {
+	key, ok := canonicalHeaderKeys[name]
+	if !ok {
+		key = textproto.CanonicalMIMEHeaderKey(name)
+	}
+	return header[key]
+}
+
+// headerGet is header.Get(name) for a lower-case name, as headerValues.
+func headerGet(header http.Header, name string) string {
+	if vs := headerValues(header, name); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }
 
 // canonicalURI is the escaped path with the SDK's RFC 3986 fix-ups; RPC calls use "/".
 func canonicalURI(path string) string {
-	if path == "" {
+	if path == "" || path == "/" {
 		return "/"
 	}
 	return uriFixups.Replace(path)
@@ -180,14 +225,23 @@ func VerifyV3(r *http.Request, query url.Values, body []byte, auth Authorization
 }
 
 func verifyV3(r *http.Request, query flat.Params, body []byte, auth Authorization, secret string) (canonicalRequest string, ok bool) {
-	canon := canonicalRequestV3(r.Method, r.URL.EscapedPath(), query, r.Header, hostOf(r), auth.SignedHeaders, PayloadHashV3(body))
-	return canon, verifyMacV3(auth.Signature, secret, canon)
+	var hash [2 * sha256.Size]byte
+	sum := sha256.Sum256(body)
+	hex.Encode(hash[:], sum[:])
+	bp := signBufs.Get().(*[]byte)
+	defer putSignBuf(bp)
+	canon := appendCanonicalRequestV3((*bp)[:0], r.Method, r.URL.EscapedPath(), query, r.Header, hostOf(r), auth.SignedHeaders, string(hash[:]))
+	*bp = canon
+	if verifyMacV3(auth.Signature, secret, canon) {
+		return "", true
+	}
+	return string(canon), false
 }
 
 // verifyMacV3 is hmac.Equal(hex.DecodeString(sig), macV3(secret, StringToSignV3(canon)))
 // with every buffer on the stack: the string to sign has a fixed length, and hex.Decode
 // reports the same errors as DecodeString.
-func verifyMacV3(sig, secret, canon string) bool {
+func verifyMacV3(sig, secret string, canon []byte) bool {
 	var got [sha256.Size]byte
 	if len(sig) != hex.EncodedLen(len(got)) {
 		return false // decoded or not, it cannot equal a SHA-256 MAC
@@ -196,7 +250,7 @@ func verifyMacV3(sig, secret, canon string) bool {
 	if _, err := hex.Decode(got[:], append(src[:0], sig...)); err != nil {
 		return false
 	}
-	sum := sha256.Sum256([]byte(canon))
+	sum := sha256.Sum256(canon)
 	var buf [hmacBlockSize + len(AlgorithmV3) + 1 + 2*sha256.Size]byte
 	sts := append(append(buf[:hmacBlockSize], AlgorithmV3...), '\n')
 	sts = hex.AppendEncode(sts, sum[:])
