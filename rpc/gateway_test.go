@@ -224,3 +224,44 @@ func TestReleaseKeepsDecodedValues(t *testing.T) {
 		t.Errorf("values decoded before Release changed: %v", obj)
 	}
 }
+
+// parseTimestamp's fast path must agree with time.Parse on every input.
+func TestParseTimestampMatchesTimeParse(t *testing.T) {
+	cases := []struct{ ts, reason string }{
+		{"2026-11-23T20:26:20Z", "an ordinary timestamp"},
+		{"2024-02-29T00:00:00Z", "a leap day"},
+		{"2025-02-29T00:00:00Z", "no leap day that year"},
+		{"2026-04-31T00:00:00Z", "a day April does not have"},
+		{"2026-13-01T00:00:00Z", "month 13"},
+		{"2026-00-10T00:00:00Z", "month 0"},
+		{"2026-01-00T00:00:00Z", "day 0"},
+		{"2026-01-01T24:00:00Z", "hour 24"},
+		{"2026-01-01T23:60:00Z", "minute 60"},
+		{"2026-01-01T23:59:60Z", "second 60"},
+		{"2026-1-01T23:59:59Z", "a short month"},
+		{"2026-01-01 23:59:59Z", "a space for T"},
+		{"2026-01-01T23:59:59+08:00", "an offset"},
+		{"2026-0a-01T23:59:59Z", "a letter among the digits"},
+		{"+026-01-01T23:59:59Z", "a sign in the year"},
+		{"0000-01-01T00:00:00Z", "year 0"},
+		{"", "empty"},
+	}
+	for _, tc := range cases {
+		checkTimestamp(t, tc.ts, tc.reason)
+	}
+}
+
+func checkTimestamp(t *testing.T, ts, reason string) {
+	t.Helper()
+	got, gotErr := parseTimestamp(ts)
+	want, wantErr := time.Parse(timestampLayout, ts)
+	if (gotErr != nil) != (wantErr != nil) || !got.Equal(want) || got.Location() != want.Location() {
+		t.Errorf("%s: parseTimestamp(%q) = %v, %v; time.Parse says %v, %v", reason, ts, got, gotErr, want, wantErr)
+	}
+}
+
+func FuzzParseTimestamp(f *testing.F) {
+	f.Add("2026-11-23T20:26:20Z")
+	f.Add("2025-02-29T00:00:00Z")
+	f.Fuzz(func(t *testing.T, ts string) { checkTimestamp(t, ts, "fuzz") })
+}
