@@ -66,6 +66,22 @@ func BenchmarkAdmitOnlyCreateReplicationJobV1(b *testing.B) {
 	benchAdmit(b, "v1-smc-CreateReplicationJob", false)
 }
 
+// BenchmarkUnflattenCreateReplicationJob is the decode half of the above on its own, over
+// parameters the gateway has admitted once.
+func BenchmarkUnflattenCreateReplicationJob(b *testing.B) {
+	v, g := benchVector(b, "v1-smc-CreateReplicationJob")
+	call, e := g.Admit(v.request())
+	if e != nil {
+		b.Fatal(e)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, unknown, problems := call.Action.Unflatten(call.Params); len(unknown)+len(problems) > 0 {
+			b.Fatalf("decode: %v %v", unknown, problems)
+		}
+	}
+}
+
 func BenchmarkAdmitDecodeDescribeReplicationJobsV1(b *testing.B) {
 	benchAdmitDecode(b, "v1-smc-DescribeReplicationJobs")
 }
