@@ -27,32 +27,22 @@ func PercentEncode(s string) string {
 	if n == 0 {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 2*n)
-	appendPercent(&b, s)
-	return b.String()
+	return string(appendPercent(make([]byte, 0, len(s)+2*n), s, once.escape))
 }
 
-// appendPercent writes pe(s), copying runs of unreserved bytes in one call.
-func appendPercent(b *strings.Builder, s string) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			continue
-		}
-		b.WriteString(s[start:i])
-		b.WriteByte('%')
-		b.WriteByte(upperHex[c>>4])
-		b.WriteByte(upperHex[c&15])
-		start = i + 1
-	}
-	b.WriteString(s[start:])
-}
+// peRounds says how a text looks after one or two rounds of pe: v1 encodes each key and
+// value, then the whole canonical query again, so there an escaped byte becomes "%25XX",
+// and the separators "&" and "=" become "%26" and "%3D".
+type peRounds struct{ amp, eq, escape string }
 
-// appendPercentTwice appends pe(pe(s)) in one pass: v1 encodes each key and value, then the
-// whole canonical query again, so an escaped byte becomes "%25XX" and the rest stays.
-func appendPercentTwice(dst []byte, s string) []byte {
+var (
+	once  = peRounds{amp: "&", eq: "=", escape: "%"}
+	twice = peRounds{amp: "%26", eq: "%3D", escape: "%25"}
+)
+
+// appendPercent appends pe(s) with escape ahead of each escaped byte's hex digits,
+// copying runs of unreserved bytes whole.
+func appendPercent(dst []byte, s, escape string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -60,7 +50,8 @@ func appendPercentTwice(dst []byte, s string) []byte {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		dst = append(dst, '%', '2', '5', upperHex[c>>4], upperHex[c&15])
+		dst = append(dst, escape...)
+		dst = append(dst, upperHex[c>>4], upperHex[c&15])
 		start = i + 1
 	}
 	return append(dst, s[start:]...)
@@ -87,9 +78,10 @@ func sortedRun(run flat.Params) flat.Params {
 }
 
 // appendCanonicalQuery appends the parameters as `pe(k)=pe(v)` pairs sorted by raw key
-// (values of a repeated key sorted too), leaving out skip. Empty values stay: the v1 SDK
-// signs `SignatureType=`. Both signature versions use this form.
-func appendCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
+// (values of a repeated key sorted too), leaving out skip, in the given rounds of pe: once
+// for v3's canonical request, twice for the v1 string to sign, built in one pass. Empty
+// values stay: the v1 SDK signs `SignatureType=`.
+func appendCanonicalQuery(dst []byte, params flat.Params, skip string, r peRounds) []byte {
 	first := true
 	for name, run := range params.Runs {
 		if name == skip {
@@ -97,48 +89,12 @@ func appendCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
 		}
 		for _, q := range sortedRun(run) {
 			if !first {
-				dst = append(dst, '&')
+				dst = append(dst, r.amp...)
 			}
 			first = false
-			dst = appendPercentOnce(dst, name)
-			dst = append(dst, '=')
-			dst = appendPercentOnce(dst, q.Value)
-		}
-	}
-	return dst
-}
-
-// appendPercentOnce appends pe(s), copying runs of unreserved bytes whole.
-func appendPercentOnce(dst []byte, s string) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreservedTable[c] {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
-		start = i + 1
-	}
-	return append(dst, s[start:]...)
-}
-
-// appendEncodedCanonicalQuery appends pe(appendCanonicalQuery(params, skip)) in one pass:
-// the v1 string to sign carries the canonical query encoded a second time.
-func appendEncodedCanonicalQuery(dst []byte, params flat.Params, skip string) []byte {
-	first := true
-	for name, run := range params.Runs {
-		if name == skip {
-			continue
-		}
-		for _, q := range sortedRun(run) {
-			if !first {
-				dst = append(dst, "%26"...)
-			}
-			first = false
-			dst = appendPercentTwice(dst, name)
-			dst = append(dst, "%3D"...)
-			dst = appendPercentTwice(dst, q.Value)
+			dst = appendPercent(dst, name, r.escape)
+			dst = append(dst, r.eq...)
+			dst = appendPercent(dst, q.Value, r.escape)
 		}
 	}
 	return dst

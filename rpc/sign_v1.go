@@ -26,7 +26,7 @@ func StringToSignV1(method string, params url.Values) string {
 func appendStringToSignV1(dst []byte, method string, params flat.Params) []byte {
 	dst = append(dst, method...)
 	dst = append(dst, "&%2F&"...)
-	return appendEncodedCanonicalQuery(dst, params, "Signature")
+	return appendCanonicalQuery(dst, params, "Signature", twice)
 }
 
 // SignatureV1 is base64(HMAC-SHA1(secret + "&", stringToSign)).

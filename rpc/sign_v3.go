@@ -106,7 +106,7 @@ func appendCanonicalRequestV3(dst []byte, method, path string, query flat.Params
 	dst = append(dst, '\n')
 	dst = append(dst, canonicalURI(path)...)
 	dst = append(dst, '\n')
-	dst = appendCanonicalQuery(dst, query, "")
+	dst = appendCanonicalQuery(dst, query, "", once)
 	dst = append(dst, '\n')
 	for _, name := range signed {
 		dst = append(dst, name...)
