@@ -93,8 +93,7 @@ func (g *Gateway) readWire(r *http.Request, lim Limits) (wire, *Error) {
 		return wire{}, e
 	}
 	form := isForm(r.Header.Get("Content-Type")) && len(body) > 0
-	nq := countParams(r.URL.RawQuery)
-	n := nq
+	n := countParams(r.URL.RawQuery)
 	if form {
 		n += countParams(string(body))
 	}
