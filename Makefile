@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check fmt unit bench conformance fuzz cassettes serve help
+.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz cassettes serve help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -10,7 +10,7 @@ help: ## list targets
 build: ## build the smcct binary into bin/
 	$(GO) build -o bin/smcct ./cmd/smcct
 
-test: vet fmt-check unit ## what CI runs: vet, gofmt check, race tests
+test: vet fmt-check unit allocs ## what CI runs: vet, gofmt check, race tests, allocation bounds
 
 vet: ## go vet
 	$(GO) vet $(PKGS)
@@ -24,6 +24,9 @@ fmt: ## gofmt -w
 
 unit: ## go test -race over every package
 	$(GO) test -race -count=1 $(PKGS)
+
+allocs: ## allocation bounds of the wire path, which the race detector would distort
+	$(GO) test -count=1 -run 'Allocations' ./rpc
 
 bench: ## benchmarks with allocations
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
