@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,10 @@ type Proxy struct {
 	Logf func(format string, args ...any)
 	// Now is the clock for the fresh timestamps; nil means time.Now.
 	Now func() time.Time
+	// ReadOnly refuses write actions (CodeWriteRefused, 403) before they reach Upstream,
+	// so that recording against the real service creates and deletes nothing unless
+	// asked to. See IsWrite for what counts as a write.
+	ReadOnly bool
 
 	mu       sync.Mutex
 	requests int
@@ -80,6 +85,13 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seq := p.requests
 	p.mu.Unlock()
 	p.checkRequest(seq, c, r, body)
+	if p.ReadOnly && !c.Control && IsWrite(p.Catalog, c.Version, c.Action) {
+		p.logf("refused %s: a write, and the proxy is read-only", c)
+		writeReplayError(w, formatOf(c), http.StatusForbidden, CodeWriteRefused,
+			fmt.Sprintf("%s %s may change %s; the proxy is read-only (smcct record --allow-writes forwards writes)",
+				c.Action, c.Version, p.Upstream.Redacted()))
+		return
+	}
 
 	now := time.Now
 	if p.Now != nil {
@@ -112,6 +124,30 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", fmt.Sprint(len(respBody)))
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(respBody)
+}
+
+// CodeWriteRefused is the error a read-only proxy answers a write action with.
+const CodeWriteRefused = "Smcct.Proxy.WriteRefused"
+
+// readPrefixes start the names of Alibaba's read actions, by the API's naming convention.
+var readPrefixes = []string{"Describe", "List", "Get", "Query"}
+
+// IsWrite reports whether an action may change the upstream's state: what the contract
+// says (x-acs-operation) for an action it knows; for one it does not know, or with no
+// catalog, everything whose name does not start like a read (Describe, List, Get, Query).
+// Guessing "write" for an unknown name errs on the side of the upstream's resources.
+func IsWrite(cat *spec.Catalog, version, action string) bool {
+	if cat != nil {
+		if a, ok := cat.Lookup(version, action); ok {
+			return a.Write
+		}
+	}
+	for _, prefix := range readPrefixes {
+		if strings.HasPrefix(action, prefix) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkRequest validates the client's parameters as sent, common ones included (the

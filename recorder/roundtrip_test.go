@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
 )
 
 // session is what a client does during a recording: a polling loop of identical calls,
@@ -180,5 +182,63 @@ func TestProxyReportsViolations(t *testing.T) {
 	}
 	if rep.Requests != 1 || !req || !res {
 		t.Fatalf("report %+v: want 1 request, a PageSize request violation and a response violation (the fake's body is not the contract's)", rep)
+	}
+}
+
+// A read-only proxy answers write actions itself and never forwards them; reads pass.
+func TestProxyReadOnly(t *testing.T) {
+	cases := []struct {
+		action   string
+		readOnly bool
+		refused  bool
+		reason   string
+	}{
+		{"StopReplicationJob", true, true, "the contract marks it a write"},
+		{"DescribeSourceServers", true, false, "the contract marks it a read"},
+		{"DeleteEverything", true, true, "unknown to the contract and not named like a read"},
+		{"DescribeEverything", true, false, "unknown to the contract but named like a read"},
+		{"StopReplicationJob", false, false, "writes pass when the proxy is not read-only"},
+	}
+	for _, tc := range cases {
+		up := newFakeUpstream(t)
+		proxy, p, rec := startProxy(t, up.URL, tempCassette(t))
+		p.ReadOnly = tc.readOnly
+		cl := client(t, proxy.URL, rpc.Config{})
+		_, err := cl.Call(context.Background(), "2019-06-01", tc.action, url.Values{"JobId": {"j-1"}})
+		ae, isAPI := rpc.AsError(err)
+		refused := isAPI && ae.Code == CodeWriteRefused
+		if refused != tc.refused {
+			t.Errorf("%s (read-only %v): refused %v, err %v: %s", tc.action, tc.readOnly, refused, err, tc.reason)
+		}
+		if refused && (ae.Status != http.StatusForbidden || rec.Len() != 0) {
+			t.Errorf("%s: status %d and %d recorded interactions, want 403 and none: a refused write must not reach the upstream", tc.action, ae.Status, rec.Len())
+		}
+		if !refused && rec.Len() != 1 {
+			t.Errorf("%s (read-only %v): %d recorded interactions, want the one forwarded", tc.action, tc.readOnly, rec.Len())
+		}
+		_ = rec.Stop()
+	}
+}
+
+func TestIsWrite(t *testing.T) {
+	cat := spec.MustDefault()
+	cases := []struct {
+		version, action string
+		want            bool
+		reason          string
+	}{
+		{"2019-06-01", "CreateReplicationJob", true, "x-acs-operation: write"},
+		{"2019-06-01", "DescribeReplicationJobs", false, "x-acs-operation: read"},
+		{"2021-07-30", "StopDiskReplicaGroup", true, "an EBS write"},
+		{"2019-06-01", "ListTagResources", false, "a read the contract knows, named List"},
+		{"2019-06-01", "GetSomething", false, "unknown, named like a read"},
+		{"1999-01-01", "QueryThings", false, "an unknown version, named like a read"},
+		{"2019-06-01", "ModifySomething", true, "unknown and not named like a read"},
+		{"", "", true, "no action at all is not known to be harmless"},
+	}
+	for _, tc := range cases {
+		if got := IsWrite(cat, tc.version, tc.action); got != tc.want {
+			t.Errorf("IsWrite(%s, %s) = %v: %s", tc.version, tc.action, got, tc.reason)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 
 type recordOptions struct {
 	upstream, cassette, addr, report string
+	allowWrites                      bool
 	cred                             recorder.Credentials
 }
 
@@ -35,7 +36,11 @@ credentials: each request is signed again with the upstream credentials, in the 
 signature version, forwarded to --upstream, and the exchange is kept with credentials
 redacted. Requests and JSON responses are checked against the contract; violations are
 logged, served as JSON at ` + recorder.ViolationsPath + `, printed on exit and written to
---report if given. SIGINT or SIGTERM saves the cassette (go-vcr v2 YAML) and exits.`,
+--report if given. SIGINT or SIGTERM saves the cassette (go-vcr v2 YAML) and exits.
+
+Write actions (CreateReplicationJob, DeleteSourceServer, ...) are refused with
+Smcct.Proxy.WriteRefused and never forwarded, unless --allow-writes is given or the
+upstream is on this machine (a loopback address or localhost).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -48,6 +53,7 @@ logged, served as JSON at ` + recorder.ViolationsPath + `, printed on exit and w
 	f.StringVar(&o.cassette, "cassette", "", "cassette file to write, ending in .yaml (required)")
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8079", "listen address (127.0.0.1 or another loopback address)")
 	f.StringVar(&o.report, "report", "", "write the violations report (JSON) to this file on exit")
+	f.BoolVar(&o.allowWrites, "allow-writes", false, "forward write actions to a remote upstream (they may create, change and delete real resources)")
 	f.StringVar(&o.cred.AccessKeyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "upstream AccessKey ID (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
 	f.StringVar(&o.cred.AccessKeySecret, "access-key-secret", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "upstream AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
 	f.StringVar(&o.cred.SecurityToken, "security-token", os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN"), "upstream STS token (default $ALIBABA_CLOUD_SECURITY_TOKEN)")
@@ -77,12 +83,17 @@ func runRecord(ctx context.Context, o recordOptions, out io.Writer, ready func(a
 		return err
 	}
 	logger := log.New(out, "smcct record: ", log.LstdFlags)
-	proxy := &recorder.Proxy{Recorder: rec, Upstream: up, Cred: o.cred, Catalog: cat, Logf: logger.Printf}
+	proxy := &recorder.Proxy{Recorder: rec, Upstream: up, Cred: o.cred, Catalog: cat, Logf: logger.Printf,
+		ReadOnly: !o.allowWrites && !isLoopbackHost(up.Hostname())}
 	ln, err := listenLoopback(o.addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "recording proxy on http://%s -> %s, cassette %s\n", ln.Addr(), up.Redacted(), o.cassette)
+	mode := "writes forwarded"
+	if proxy.ReadOnly {
+		mode = "read-only: writes refused, --allow-writes forwards them"
+	}
+	fmt.Fprintf(out, "recording proxy on http://%s -> %s (%s), cassette %s\n", ln.Addr(), up.Redacted(), mode, o.cassette)
 	serveErr := serveUntil(ctx, ln, proxy, ready)
 	if err := rec.Stop(); err != nil {
 		return err
@@ -99,6 +110,16 @@ func runRecord(ctx context.Context, o recordOptions, out io.Writer, ready func(a
 	return serveErr
 }
 
+// isLoopbackHost reports whether a URL's host is this machine: an emulator or smcct serve,
+// whose resources a recording session may change freely.
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // listenLoopback refuses any address that is not loopback: nothing smcct serves is meant
 // to leave the machine.
 func listenLoopback(addr string) (net.Listener, error) {
@@ -106,8 +127,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: %w", addr, err)
 	}
-	ip := net.ParseIP(host)
-	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !isLoopbackHost(host) {
 		return nil, fmt.Errorf("--addr %q: only loopback addresses (127.0.0.1) are allowed", addr)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -166,3 +166,26 @@ func TestRecordReplayRejectBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// A recording session writes to an upstream on this machine freely; anywhere else it needs
+// --allow-writes.
+func TestIsLoopbackHost(t *testing.T) {
+	cases := []struct {
+		host   string
+		want   bool
+		reason string
+	}{
+		{"127.0.0.1", true, "IPv4 loopback"},
+		{"127.0.0.2", true, "the whole 127/8 is loopback"},
+		{"::1", true, "IPv6 loopback"},
+		{"localhost", true, "the loopback name"},
+		{"smc.aliyuncs.com", false, "the real service"},
+		{"10.0.0.1", false, "a private address is still another machine"},
+		{"", false, "no host"},
+	}
+	for _, tc := range cases {
+		if got := isLoopbackHost(tc.host); got != tc.want {
+			t.Errorf("isLoopbackHost(%q) = %v: %s", tc.host, got, tc.reason)
+		}
+	}
+}
