@@ -242,3 +242,23 @@ func TestIsWrite(t *testing.T) {
 		}
 	}
 }
+
+// XML answers are checked too: the fake's body is no DescribeSourceServers result in
+// either format.
+func TestProxyChecksXMLResponses(t *testing.T) {
+	up := newFakeUpstream(t)
+	proxy, p, rec := startProxy(t, up.URL, tempCassette(t))
+	defer rec.Stop()
+	cl := client(t, proxy.URL, rpc.Config{Format: rpc.XML})
+	resp := call(t, cl, "DescribeSourceServers", nil)
+	if !strings.HasPrefix(string(resp.Body), "<?xml") {
+		t.Fatalf("the upstream answered %q, not XML", resp.Body)
+	}
+	var found bool
+	for _, f := range p.Report().Violations {
+		found = found || f.Side == "response" && strings.Contains(f.Detail, `"TotalCount" is missing`)
+	}
+	if !found {
+		t.Fatalf("no response violation for an XML body that is not the contract's: %+v", p.Report())
+	}
+}

@@ -3,6 +3,7 @@ package spec
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -151,12 +152,31 @@ func decodeBody(body []byte) (any, error) {
 }
 
 // schemaProblems renders schema errors as "/Path/To/Field: reason" lines.
+// nestedSchemaErrors returns the schema errors an origin wraps, or nil when it wraps none.
+func nestedSchemaErrors(origin error) error {
+	var multi openapi3.MultiError
+	if errors.As(origin, &multi) {
+		return multi
+	}
+	var se *openapi3.SchemaError
+	if errors.As(origin, &se) {
+		return se
+	}
+	return nil
+}
+
 func schemaProblems(err error) []string {
 	var out []string
 	for _, e := range flattenErrors(err, nil) {
 		se, ok := e.(*openapi3.SchemaError)
 		if !ok {
 			out = append(out, e.Error())
+			continue
+		}
+		// allOf and its kin report "does not match" and keep the schema errors inside as
+		// the origin: name those. (A format checker's origin is a plain error, kept below.)
+		if inner := nestedSchemaErrors(se.Origin); inner != nil {
+			out = append(out, schemaProblems(inner)...)
 			continue
 		}
 		reason := se.Reason

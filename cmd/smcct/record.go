@@ -34,7 +34,7 @@ func newRecordCmd() *cobra.Command {
 		Long: `record listens on --addr (loopback only). Point any client at it, signing v1 or v3 with any
 credentials: each request is signed again with the upstream credentials, in the client's
 signature version, forwarded to --upstream, and the exchange is kept with credentials
-redacted. Requests and JSON responses are checked against the contract; violations are
+redacted. Requests, and responses in JSON or XML, are checked against the contract; violations are
 logged, served as JSON at ` + recorder.ViolationsPath + `, printed on exit and written to
 --report if given. SIGINT or SIGTERM saves the cassette (go-vcr v2 YAML) and exits.
 

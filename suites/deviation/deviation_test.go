@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,8 @@ func runCheck(t *testing.T, endpoint, focus string) (failed []string, ran int) {
 	return failed, ran
 }
 
+var totalCount = regexp.MustCompile(`<TotalCount>[0-9]+</TotalCount>`)
+
 func errorCode(a *answer) string {
 	c, _ := a.body["Code"].(string)
 	return c
@@ -215,6 +218,15 @@ func TestSuitesCatchDeviations(t *testing.T) {
 				if action == "DescribeSourceServers" && r.URL.Query().Get("Format") != "XML" {
 					a.header.Set("Content-Type", "text/xml;charset=utf-8")
 					a.body, a.raw = nil, []byte("<DescribeSourceServersResponse><RequestId>x</RequestId></DescribeSourceServersResponse>")
+				}
+			},
+		},
+		{
+			name:  "wrong type in an XML body",
+			focus: "DescribeSourceServers answers <DescribeSourceServersResponse>", mustFail: "DescribeSourceServers answers <DescribeSourceServersResponse> with RequestId first",
+			dev: func(action string, r *http.Request, a *answer) {
+				if action == "DescribeSourceServers" && r.URL.Query().Get("Format") == "XML" {
+					a.raw = totalCount.ReplaceAll(a.raw, []byte("<TotalCount>many</TotalCount>"))
 				}
 			},
 		},

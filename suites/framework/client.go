@@ -155,16 +155,11 @@ func (c *Client) Send(ctx context.Context, a *spec.Action, req *rpc.Request) (*R
 }
 
 // checkResponse is the contract check every answer gets: the error envelope for errors,
-// the action's response schema for JSON successes, well-formed XML when XML was asked for.
+// the action's response schema for successes, in JSON or, when XML was asked for, read
+// from XML by the schema (spec.XMLValue).
 func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string {
 	if format == rpc.XML {
-		if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
-			return fmt.Sprintf("Format=XML answered with Content-Type %q", resp.Header.Get("Content-Type"))
-		}
-		if err := wellFormedXML(resp.Body); err != nil {
-			return "Format=XML answered with a body that is not XML: " + err.Error()
-		}
-		return ""
+		return checkXMLResponse(a, resp)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return fmt.Sprintf("a JSON request answered with Content-Type %q", ct)
@@ -201,6 +196,31 @@ func checkErrorEnvelope(body any) string {
 	}
 	if len(missing) > 0 {
 		return "the error body lacks " + strings.Join(missing, ", ")
+	}
+	return ""
+}
+
+func checkXMLResponse(a *spec.Action, resp *rpc.Response) string {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
+		return fmt.Sprintf("Format=XML answered with Content-Type %q", resp.Header.Get("Content-Type"))
+	}
+	if err := wellFormedXML(resp.Body); err != nil {
+		return "Format=XML answered with a body that is not XML: " + err.Error()
+	}
+	switch {
+	case resp.Status >= 400:
+		body, err := spec.XMLValue(nil, resp.Body)
+		if err != nil {
+			return "the XML error body cannot be read: " + err.Error()
+		}
+		return checkErrorEnvelope(body)
+	case resp.Status != http.StatusOK:
+		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
+	case a == nil:
+		return ""
+	}
+	if err := a.CheckXMLResponse(resp.Body); err != nil {
+		return "the XML body breaks the " + a.Name + " response schema: " + oneLine(err.Error())
 	}
 	return ""
 }
