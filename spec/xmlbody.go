@@ -19,6 +19,7 @@ const maxXMLBodyDepth = 64
 type xmlNode struct {
 	name string
 	text string
+	buf  []byte // text as it arrives: appending to a string would be quadratic
 	kids []*xmlNode
 }
 
@@ -96,10 +97,13 @@ func parseXMLBody(body []byte) (*xmlNode, error) {
 			}
 			stack = append(stack, n)
 		case xml.EndElement:
+			n := stack[len(stack)-1]
+			n.text, n.buf = string(n.buf), nil
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].text += string(t)
+				n := stack[len(stack)-1]
+				n.buf = append(n.buf, t...)
 			}
 		}
 	}

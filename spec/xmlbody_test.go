@@ -87,3 +87,14 @@ func TestXMLValue(t *testing.T) {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
 }
+
+// Any body, however broken, gets a value or an error from XMLValue, never a panic.
+func FuzzXMLValue(f *testing.F) {
+	f.Add("<R><RequestId>R</RequestId><TotalCount>3</TotalCount><ReplicationJobs><ReplicationJob><JobId>j</JobId></ReplicationJob></ReplicationJobs></R>")
+	f.Add("<R><![CDATA[a]]>b&amp;<X/></R>")
+	a, _ := spec.MustDefault().Lookup("2019-06-01", "DescribeReplicationJobs")
+	f.Fuzz(func(t *testing.T, body string) {
+		_, _ = spec.XMLValue(a.Response, []byte(body))
+		_ = a.CheckXMLResponse([]byte(body))
+	})
+}
