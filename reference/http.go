@@ -34,27 +34,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {
 	call, gerr := s.gateway.Admit(r)
 	if gerr != nil {
-		return call, s.fail(w, call, gerr)
+		return call, s.fail(w, r, call, gerr)
 	}
 	accountID, ok := s.store.accountFor(call.AccessKeyID)
 	if !ok { // a key removed by a reset between the two lookups
-		return call, s.fail(w, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
+		return call, s.fail(w, r, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
 	}
 	in, violations := call.Action.DecodeParams(call.Params)
 	if e := s.judge(call, violations); e != nil {
-		return call, s.fail(w, call, e)
+		return call, s.fail(w, r, call, e)
 	}
 	if e := s.faults.inject(r.Context(), call.Action); e != nil {
-		return call, s.fail(w, call, e)
+		return call, s.fail(w, r, call, e)
 	}
 	result, err := s.invoke(accountID, call.Action, in)
 	if err != nil {
 		e, _ := rpc.AsError(err)
-		return call, s.fail(w, call, e)
+		return call, s.fail(w, r, call, e)
 	}
 	defer releaseResult(result) // the envelope copies the result into the body
-	if err := rpc.WriteResult(w, call.Format, call.Action.Name, rpc.NewRequestID(), result); err != nil {
-		return call, s.fail(w, call, s.internal(call.Action, err))
+	if err := rpc.WriteResult(w, call.Format, call.Action.Name, s.requestID(r, call), result); err != nil {
+		return call, s.fail(w, r, call, s.internal(call.Action, err))
 	}
 	return call, http.StatusOK
 }
@@ -74,12 +74,25 @@ func (s *Server) judge(call *rpc.Call, vs []spec.Violation) *rpc.Error {
 	return nil
 }
 
-func (s *Server) fail(w http.ResponseWriter, call *rpc.Call, e *rpc.Error) int {
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, call *rpc.Call, e *rpc.Error) int {
+	if e != nil && e.RequestID == "" {
+		named := *e // handlers' errors are theirs: name the copy
+		named.RequestID = s.requestID(r, call)
+		e = &named
+	}
 	rpc.WriteError(w, call.Format, call.Host(), e)
 	if e == nil || e.Status < 400 || e.Status > 599 {
 		return http.StatusInternalServerError
 	}
 	return e.Status
+}
+
+// requestID names one answer: Options.RequestID's choice, or a fresh random UUID.
+func (s *Server) requestID(r *http.Request, call *rpc.Call) string {
+	if s.opts.RequestID != nil {
+		return s.opts.RequestID(r, call)
+	}
+	return rpc.NewRequestID()
 }
 
 func (s *Server) logCall(call *rpc.Call, status int, took time.Duration) {

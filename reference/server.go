@@ -26,6 +26,11 @@ type Options struct {
 	// Wall is the clock for the gateway's timestamp window. It stays on wall time even when
 	// business time is virtual, because SDKs stamp requests with their own wall clock.
 	Wall func() time.Time
+	// RequestID names each answer (the RequestId of its body); nil means a random UUID, as
+	// the service sends. A recording made against the reference sets one derived from
+	// the request, so that recording the same run twice gives the same cassettes. call
+	// holds what the gateway learned, which may be nothing.
+	RequestID func(r *http.Request, call *rpc.Call) string
 }
 
 // DefaultStart is where a virtual clock starts: a fixed instant makes runs repeatable.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -170,4 +172,50 @@ func TestCheckFailsAndWritesJUnit(t *testing.T) {
 	if code != 0 || c.passed != 1 || c.failed != 0 {
 		t.Errorf("with the right secret: exit %d, %+v\n%s", code, c, out2)
 	}
+}
+
+// TestCheckWithSignatureV3: the whole suite passes against the reference when the default
+// client signs v3, as it does with v1 (specs about v1's query parameters sign v1 themselves).
+func TestCheckWithSignatureV3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the full suite")
+	}
+	if code, c, out := runSmcctCheck(t, "--signature", "v3"); code != 0 || c.failed != 0 || c.passed == 0 {
+		t.Fatalf("exit %d, %+v\n%s", code, c, out)
+	}
+}
+
+// TestRecordingRepeats: recording the same specs twice against the in-process reference
+// writes the same files, byte for byte, so a re-recording shows only what changed.
+func TestRecordingRepeats(t *testing.T) {
+	dirs := []string{filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")}
+	for _, dir := range dirs {
+		if code, c, out := runSmcctCheck(t, "--label-filter", "protocol || lifecycle", "--record", dir); code != 0 || c.failed != 0 || c.passed == 0 {
+			t.Fatalf("recording into %s: exit %d, %+v\n%s", dir, code, c, out)
+		}
+	}
+	files := 0
+	err := filepath.WalkDir(dirs[0], func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dirs[0], path)
+		a, _ := os.ReadFile(path)
+		b, err := os.ReadFile(filepath.Join(dirs[1], rel))
+		if err != nil {
+			return fmt.Errorf("second recording lacks %s", rel)
+		}
+		if !bytes.Equal(a, b) {
+			return fmt.Errorf("%s differs between two recordings", rel)
+		}
+		files++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 {
+		t.Fatal("nothing was recorded")
+	}
+	t.Logf("%d cassettes identical", files)
 }

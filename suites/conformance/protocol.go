@@ -54,19 +54,21 @@ func describeProtocol(probeAction string) bool {
 
 		DescribeTable("request envelope",
 			func(ctx SpecContext, code string, change func(q url.Values)) {
+				// These are v1's common parameters, whatever signer the run uses.
+				v1 := client(f, framework.ClientOptions{Signer: rpc.V1}, f.T.Default)
 				a := f.NeedAction(probeAction)
-				req, err := f.Client.RPC().NewRequest(a.Product.Version, a.Name, nil)
+				req, err := v1.RPC().NewRequest(a.Product.Version, a.Name, nil)
 				Expect(err).NotTo(HaveOccurred())
 				change(req.Query)
-				Expect(f.Client.RPC().Sign(req)).To(Succeed())
+				Expect(v1.RPC().Sign(req)).To(Succeed())
 				c, s, _ := gatewayError(code)
-				Expect(f.SendWith(ctx, f.Client, nil, req)).To(framework.HaveCode(c, s))
+				Expect(f.SendWith(ctx, v1, nil, req)).To(framework.HaveCode(c, s))
 			},
 			Entry("a malformed Timestamp returns InvalidTimeStamp.Format", Label("error", "code:InvalidTimeStamp.Format"), "InvalidTimeStamp.Format",
 				func(q url.Values) { q.Set("Timestamp", "2026/11/23 08:00:00") }),
 			Entry("a Timestamp an hour old returns InvalidTimeStamp.Expired", Label("error", "code:InvalidTimeStamp.Expired"), "InvalidTimeStamp.Expired",
 				func(q url.Values) {
-					q.Set("Timestamp", time.Now().UTC().Add(-time.Hour).Format("2006-01-02T15:04:05Z"))
+					q.Set("Timestamp", f.T.SigningTime().UTC().Add(-time.Hour).Format("2006-01-02T15:04:05Z"))
 				}),
 			Entry("an unknown Version returns InvalidVersion", Label("error", "code:InvalidVersion"), "InvalidVersion",
 				func(q url.Values) { q.Set("Version", "2001-01-01") }),
@@ -118,12 +120,13 @@ func describeProtocol(probeAction string) bool {
 		})
 
 		It("returns no Signature as MissingSignature", Label("error", "code:MissingSignature"), func(ctx SpecContext) {
+			v1 := client(f, framework.ClientOptions{Signer: rpc.V1}, f.T.Default) // v1 signs in the query
 			a := f.NeedAction(probeAction)
-			req, err := f.Client.RPC().NewRequest(a.Product.Version, a.Name, nil)
+			req, err := v1.RPC().NewRequest(a.Product.Version, a.Name, nil)
 			Expect(err).NotTo(HaveOccurred())
 			req.Query.Del("Signature")
 			code, status, _ := gatewayError("MissingSignature")
-			Expect(f.SendWith(ctx, f.Client, nil, req)).To(framework.HaveCode(code, status))
+			Expect(f.SendWith(ctx, v1, nil, req)).To(framework.HaveCode(code, status))
 		})
 
 		DescribeTable("transport variants succeed",

@@ -44,7 +44,7 @@ func (t *Target) NewClient(cred Credentials, opts ClientOptions) (*Client, error
 	rc, err := rpc.NewClient(rpc.Config{
 		Endpoint: t.Endpoint, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.Secret,
 		Signer: signer, Method: opts.Method, InBody: opts.InBody, RegionID: t.Region,
-		Format: opts.Format, HTTPClient: t.HTTP,
+		Format: opts.Format, HTTPClient: t.HTTP, Now: t.Now, Nonce: t.Nonce,
 	})
 	if err != nil {
 		return nil, err

@@ -51,8 +51,10 @@ type RecordedTarget struct {
 	// Reference is true when the target was a reference with a control plane, which makes
 	// the recording replayable into a fresh reference (the fidelity test).
 	Reference bool `json:"reference"`
-	// RecordedAt is the wall time the recording started: request timestamps are shifted by
-	// its distance to now when they are replayed into a live reference.
+	// RecordedAt is the time the clients signed with when the recording started: the wall
+	// clock for an endpoint, the fixed signing instant of the in-process reference (so
+	// that recording twice writes the same file). Request timestamps are shifted by its
+	// distance to now when they are replayed into a live reference.
 	RecordedAt time.Time `json:"recordedAt"`
 }
 
@@ -85,7 +87,7 @@ func StartRecording(t *Target, dir, suite string) error {
 	}
 	rt := RecordedTarget{
 		Name: t.Name, Region: t.Region, Signer: signerName(t.Signer), Caps: t.Caps,
-		Reference: t.Caps.Control, RecordedAt: time.Now().UTC().Truncate(time.Second),
+		Reference: t.Caps.Control, RecordedAt: t.SigningTime().UTC().Truncate(time.Second),
 	}
 	if rt.Reference {
 		rt.DefaultKey, rt.OtherKey = t.Default.AccessKeyID, t.Other.AccessKeyID

@@ -47,9 +47,22 @@ type Target struct {
 	// HTTP carries every request, API and control plane alike. It is the seam for a
 	// recording or replaying transport.
 	HTTP *http.Client
+	// Now and Nonce are the signing clock and nonce source of every client; nil means the
+	// wall clock and random nonces, as any endpoint needs. The in-process reference fixes
+	// both so that its recordings repeat.
+	Now   func() time.Time
+	Nonce func() string
 
 	closers   []func() error
 	cassettes *Cassettes // nil unless recording or replaying
+}
+
+// SigningTime is the time clients of this target sign with.
+func (t *Target) SigningTime() time.Time {
+	if t.Now != nil {
+		return t.Now()
+	}
+	return time.Now()
 }
 
 // Close releases what the target started (an in-process listener, a cassette writer).
