@@ -111,14 +111,3 @@ func (p Params) Runs(yield func(name string, run Params) bool) {
 		i = j
 	}
 }
-
-// Without returns the pairs whose names drop does not select, in a new slice.
-func (p Params) Without(drop func(name string) bool) Params {
-	out := make(Params, 0, len(p))
-	for _, q := range p {
-		if !drop(q.Name) {
-			out = append(out, q)
-		}
-	}
-	return out
-}
