@@ -9,8 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smcct/smcct/rpc/flat"
 )
 
 // seedVectors adds the golden requests to a fuzz corpus through add.
@@ -105,8 +108,12 @@ func FuzzAdmit(f *testing.F) {
 		if e != nil && (e.Status < 400 || e.Status > 499 || e.Code == "") {
 			t.Fatalf("error %v is not a client error", e)
 		}
+		if !slices.IsSortedFunc(call.Params, func(a, b flat.Pair) int { return strings.Compare(a.Name, b.Name) }) {
+			t.Fatalf("Params not sorted by name: %v", call.Params)
+		}
 		rec := httptest.NewRecorder()
 		WriteError(rec, call.Format, call.Host(), e)
+		call.Release() // the next input reuses the storage, as the reference's next request does
 	})
 }
 
