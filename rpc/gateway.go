@@ -124,17 +124,21 @@ func (g *Gateway) Admit(r *http.Request) (*Call, *Error) {
 		return call, e
 	}
 	call.Params = w.params
-	if e := g.format(call, w.params); e != nil {
-		return call, e
-	}
 	if auth := r.Header.Get("Authorization"); auth != "" {
+		if e := g.format(call, w.params.Get("Format")); e != nil {
+			return call, e
+		}
 		return call, g.admitV3(call, r, w, auth)
 	}
-	return call, g.admitV1(call, r, w)
+	c := readV1Common(w.params)
+	if e := g.format(call, c.format); e != nil {
+		return call, e
+	}
+	return call, g.admitV1(call, r, w, &c)
 }
 
-func (g *Gateway) format(call *Call, params flat.Params) *Error {
-	f := params.Get("Format")
+// format reads the Format parameter f into call.
+func (g *Gateway) format(call *Call, f string) *Error {
 	switch {
 	case f == "" || strings.EqualFold(f, string(JSON)):
 		call.Format = JSON

@@ -1,32 +1,92 @@
 package rpc
 
-import "net/http"
+import (
+	"net/http"
 
-// v1AuthParams are the signature-v1 parameters in the order their absence is reported.
-var v1AuthParams = []string{"AccessKeyId", "Signature", "SignatureMethod", "Timestamp", "SignatureNonce"}
+	"github.com/smcct/smcct/rpc/flat"
+)
 
-// admitV1 checks a request signed with signature v1 (HMAC-SHA1 in the parameters).
-func (g *Gateway) admitV1(call *Call, r *http.Request, w wire) *Error {
-	p := w.params
-	call.Signer = V1
-	if e := g.route(call, p.Get("Version"), p.Get("Action")); e != nil {
-		return e
+// v1Common is what a v1 request says in its common parameters: the first value of each,
+// as url.Values.Get gives it, read in one pass over the sorted parameters (a dozen binary
+// searches cost a tenth of admitting a request).
+type v1Common struct {
+	action, version, format                       string
+	accessKeyID, signatureMethod, signatureVer    string
+	timestamp, nonce, securityToken, signatureVal string
+	signatures                                    flat.Params // every Signature sent
+}
+
+func readV1Common(p flat.Params) v1Common {
+	var c v1Common
+	for i := range p {
+		name := p[i].Name
+		if i > 0 && p[i-1].Name == name {
+			continue // a repeated name: the first value counts
+		}
+		var dst *string
+		switch name {
+		case "Action":
+			dst = &c.action
+		case "Version":
+			dst = &c.version
+		case "Format":
+			dst = &c.format
+		case "AccessKeyId":
+			dst = &c.accessKeyID
+		case "SignatureMethod":
+			dst = &c.signatureMethod
+		case "SignatureVersion":
+			dst = &c.signatureVer
+		case "Timestamp":
+			dst = &c.timestamp
+		case "SignatureNonce":
+			dst = &c.nonce
+		case "SecurityToken":
+			dst = &c.securityToken
+		case "Signature":
+			dst = &c.signatureVal
+			c.signatures = p[i:].Run(name)
+		default:
+			continue
+		}
+		*dst = p[i].Value
 	}
-	for _, name := range v1AuthParams {
-		if p.Get(name) == "" {
-			return g.err("Missing" + name)
+	return c
+}
+
+// missing names the first signature-v1 parameter that is absent or empty, in the order
+// the gateway reports them.
+func (c *v1Common) missing() string {
+	for _, f := range []struct{ name, value string }{
+		{"AccessKeyId", c.accessKeyID}, {"Signature", c.signatureVal},
+		{"SignatureMethod", c.signatureMethod}, {"Timestamp", c.timestamp},
+		{"SignatureNonce", c.nonce},
+	} {
+		if f.value == "" {
+			return f.name
 		}
 	}
-	if p.Get("SignatureMethod") != SignatureMethodV1 {
+	return ""
+}
+
+// admitV1 checks a request signed with signature v1 (HMAC-SHA1 in the parameters).
+func (g *Gateway) admitV1(call *Call, r *http.Request, w wire, c *v1Common) *Error {
+	call.Signer = V1
+	if e := g.route(call, c.version, c.action); e != nil {
+		return e
+	}
+	if name := c.missing(); name != "" {
+		return g.err("Missing" + name)
+	}
+	if c.signatureMethod != SignatureMethodV1 {
 		return g.err("InvalidSignatureMethod")
 	}
 	// gateway.yaml has no MissingSignatureVersion: an absent version is not a valid one.
-	if p.Get("SignatureVersion") != SignatureVersionV1 {
+	if c.signatureVer != SignatureVersionV1 {
 		return g.err("InvalidSignatureVersion")
 	}
-	call.AccessKeyID, call.Nonce = p.Get("AccessKeyId"), p.Get("SignatureNonce")
-	call.SecurityToken = p.Get("SecurityToken")
-	expires, e := g.clock(call, p.Get("Timestamp"))
+	call.AccessKeyID, call.Nonce, call.SecurityToken = c.accessKeyID, c.nonce, c.securityToken
+	expires, e := g.clock(call, c.timestamp)
 	if e != nil {
 		return e
 	}
@@ -34,7 +94,7 @@ func (g *Gateway) admitV1(call *Call, r *http.Request, w wire) *Error {
 	if e != nil {
 		return e
 	}
-	if sts, ok := verifyV1(r.Method, p, secret); !ok {
+	if sts, ok := verifyV1(r.Method, w.params, c.signatures, secret); !ok {
 		return g.err("SignatureDoesNotMatch", sts)
 	}
 	return g.useNonce(call, expires)

@@ -54,7 +54,7 @@ func SignV1(method string, params url.Values, secret string) {
 // canonicalisation bug. The comparison is constant-time.
 func VerifyV1(method string, params url.Values, secret string) (stringToSign string, ok bool) {
 	p := flat.FromValues(params)
-	if stringToSign, ok = verifyV1(method, p, secret); ok {
+	if stringToSign, ok = verifyV1(method, p, p.Run("Signature"), secret); ok {
 		stringToSign = string(appendStringToSignV1(nil, method, p))
 	}
 	return stringToSign, ok
@@ -64,16 +64,16 @@ func VerifyV1(method string, params url.Values, secret string) (stringToSign str
 // request and they are a few KiB each.
 var signBufs = sync.Pool{New: func() any { return new([]byte) }}
 
-// verifyV1 is VerifyV1 over sorted params. The string to sign is returned only on a
-// mismatch: a match needs no copy of it.
-func verifyV1(method string, params flat.Params, secret string) (stringToSign string, ok bool) {
+// verifyV1 is VerifyV1 over sorted params, whose Signature values are signatures. The
+// string to sign is returned only on a mismatch: a match needs no copy of it.
+func verifyV1(method string, params, signatures flat.Params, secret string) (stringToSign string, ok bool) {
 	bp := signBufs.Get().(*[]byte)
 	defer putSignBuf(bp)
 	// The first sha1BlockSize bytes are room for the HMAC inner pad, so that hmacSHA1 can
 	// hash pad and message as one slice.
 	buf := appendStringToSignV1(append((*bp)[:0], make([]byte, sha1BlockSize)...), method, params)
 	*bp = buf
-	if got := params.Run("Signature"); len(got) == 1 && signatureEqual(got[0].Value, hmacSHA1(secret, buf)) {
+	if len(signatures) == 1 && signatureEqual(signatures[0].Value, hmacSHA1(secret, buf)) {
 		return "", true
 	}
 	return string(buf[sha1BlockSize:]), false
