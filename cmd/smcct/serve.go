@@ -115,14 +115,7 @@ func serveOptions(cmd *cobra.Command, f serveFlags) (reference.Options, error) {
 // can rewrite any state, so it is never offered to the network by default.
 func isLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return err == nil && isLoopbackHost(host)
 }
 
 func printBanner(w io.Writer, addr string, control bool) {
