@@ -30,19 +30,21 @@ func (c *Ctx) Has(name string) bool {
 	return ok
 }
 
-// Str returns a string parameter, "" when absent.
+// Str returns a string parameter; when absent, the contract's default, else "".
 func (c *Ctx) Str(name string) string {
 	switch v := c.In[name].(type) {
 	case string:
 		return v
 	case nil:
-		return ""
+		d, _ := c.contractDefault(name)
+		return d
 	default:
 		return fmt.Sprint(v)
 	}
 }
 
-// Int returns an integer parameter, def when absent.
+// Int returns an integer parameter. When absent it has the contract's default; def serves
+// only parameters the contract gives none (the reference's own choice, e.g. RPO).
 func (c *Ctx) Int(name string, def int64) int64 {
 	switch v := c.In[name].(type) {
 	case int64:
@@ -54,15 +56,38 @@ func (c *Ctx) Int(name string, def int64) int64 {
 			return n
 		}
 	}
+	if p, ok := c.Action.Param(name); ok {
+		if n, ok := p.DefaultInt(); ok {
+			return n
+		}
+	}
 	return def
 }
 
-// Bool returns a boolean parameter, def when absent.
+// Bool returns a boolean parameter. When absent it has the contract's default; def serves
+// only parameters the contract gives none.
 func (c *Ctx) Bool(name string, def bool) bool {
 	if v, ok := c.In[name].(bool); ok {
 		return v
 	}
+	if p, ok := c.Action.Param(name); ok {
+		if b, ok := p.DefaultBool(); ok {
+			return b
+		}
+	}
 	return def
+}
+
+// contractDefault is the contract's default of a parameter of the action, as wire text.
+func (c *Ctx) contractDefault(name string) (string, bool) {
+	if c.Action == nil {
+		return "", false
+	}
+	p, ok := c.Action.Param(name)
+	if !ok {
+		return "", false
+	}
+	return p.Default()
 }
 
 // Strs returns a list of strings (SourceId.N), nil when absent.

@@ -57,7 +57,7 @@ func createDiskReplicaGroup(c *Ctx) (any, error) {
 	}
 	g.PrimaryRegion, g.PrimaryZone = g.SourceRegionId, g.SourceZoneId
 	g.StandbyRegion, g.StandbyZone = g.DestinationRegionId, g.DestinationZoneId
-	g.RPO = c.Int("RPO", ebsDefaultInt(c, "RPO", ebsDefaultRPO))
+	g.RPO = c.Int("RPO", ebsDefaultRPO)
 	g.enter("creating", s.now)
 	s.Groups = append(s.Groups, g)
 	return map[string]any{"ReplicaGroupId": g.ReplicaGroupId}, nil
@@ -83,9 +83,6 @@ func checkPlacement(c *Ctx, srcRegion, srcZone, dstRegion, dstZone string) error
 func describeDiskReplicaGroups(c *Ctx) (any, error) {
 	s := c.Account.EBS
 	want := c.Str("Site")
-	if want == "" {
-		want = "production"
-	}
 	var match []any
 	for _, g := range s.Groups {
 		where := site(c.Str("RegionId"), g.SourceRegionId, g.DestinationRegionId)
@@ -155,7 +152,7 @@ func startDiskReplicaGroup(c *Ctx) (any, error) {
 		}
 	}
 	fullSecs = max(fullSecs, fullSyncSeconds(0))
-	if c.Bool("OneShot", ebsDefaultBool(c, "OneShot", false)) {
+	if c.Bool("OneShot", false) {
 		if g.oneShotTooSoon(s.now) {
 			return nil, c.Err("OperationDenied.ManualSyncLimit")
 		}
@@ -280,7 +277,7 @@ func reprotectDiskReplicaGroup(c *Ctx) (any, error) {
 // source with SourceRegionId/SourceZoneId, which must be one of the two ends.
 func reverseWanted(c *Ctx, srcRegion, srcZone, dstRegion, dstZone string) (bool, error) {
 	if !c.Has("SourceRegionId") {
-		return c.Bool("ReverseReplicate", ebsDefaultBool(c, "ReverseReplicate", true)), nil
+		return c.Bool("ReverseReplicate", false), nil
 	}
 	region, zone := c.Str("SourceRegionId"), c.Str("SourceZoneId")
 	switch {

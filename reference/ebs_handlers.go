@@ -93,31 +93,6 @@ func ebsInvalidParam(c *Ctx, name string) *rpc.Error {
 	return rpc.NewError(c.Action.Product.Families.Invalid.For(name))
 }
 
-// ebsDefaultInt is the spec's default for an integer parameter, or def.
-func ebsDefaultInt(c *Ctx, name string, def int64) int64 {
-	if p, ok := c.Action.Param(name); ok && p.Schema.Default != nil {
-		switch v := p.Schema.Default.(type) {
-		case float64:
-			return int64(v)
-		case int64:
-			return v
-		case int:
-			return int64(v)
-		}
-	}
-	return def
-}
-
-// ebsDefaultBool is the spec's default for a boolean parameter, or def.
-func ebsDefaultBool(c *Ctx, name string, def bool) bool {
-	if p, ok := c.Action.Param(name); ok {
-		if v, ok := p.Schema.Default.(bool); ok {
-			return v
-		}
-	}
-	return def
-}
-
 // ebsTags reads Tag.N.Key/Value into the response shape.
 func ebsTags(c *Ctx) []ebsTag {
 	var out []ebsTag

@@ -9,11 +9,8 @@ import (
 // EBS Describe actions page two ways. With NextToken or MaxResults the caller walks a token
 // chain and PageNumber/PageSize are ignored (the metadata says so); otherwise it asks for a
 // numbered page. Lists are flat arrays in both.
-const (
-	ebsDefaultPageSize   = 10
-	ebsDefaultMaxResults = 10
-	ebsTokenPrefix       = "ebs:"
-)
+// Defaults (PageSize, MaxResults, PageNumber) are the contract's, which Ctx.Int reads.
+const ebsTokenPrefix = "ebs:"
 
 // ebsPage cuts one page out of items and returns the response body with it under key.
 func ebsPage(c *Ctx, key string, items []any) (map[string]any, error) {
@@ -27,7 +24,7 @@ func ebsPage(c *Ctx, key string, items []any) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		size := int(c.Int("MaxResults", ebsDefaultInt(c, "MaxResults", ebsDefaultMaxResults)))
+		size := int(c.Int("MaxResults", 1))
 		end := min(start+max(size, 1), total)
 		body[key] = items[start:end]
 		body["NextToken"] = ""
@@ -36,8 +33,8 @@ func ebsPage(c *Ctx, key string, items []any) (map[string]any, error) {
 		}
 		return body, nil
 	}
-	number := max(c.Int("PageNumber", ebsDefaultInt(c, "PageNumber", 1)), 1)
-	size := max(c.Int("PageSize", ebsDefaultInt(c, "PageSize", ebsDefaultPageSize)), 1)
+	number := max(c.Int("PageNumber", 1), 1)
+	size := max(c.Int("PageSize", 1), 1)
 	start := min((number-1)*size, int64(total))
 	end := min(start+size, int64(total))
 	body[key] = items[start:end]

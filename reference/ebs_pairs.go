@@ -86,7 +86,7 @@ func createDiskReplicaPair(c *Ctx) (any, error) {
 	if dst.Size < src.Size {
 		return nil, ebsInvalidParam(c, "DestinationDiskId")
 	}
-	chargeType := ebsOr(c.Str("ChargeType"), "POSTPAY")
+	chargeType := c.Str("ChargeType")
 	if chargeType != "PREPAY" && c.Has("Bandwidth") {
 		return nil, ebsInvalidParam(c, "Bandwidth") // pay-as-you-go bandwidth is on demand
 	}
@@ -118,11 +118,11 @@ func newPair(c *Ctx, src, dst *ebsDisk, chargeType string) *replicaPair {
 		ChargeType: chargeType, DestinationCloudId: c.Str("DestinationCloudId"),
 		DestinationUid: c.Str("DestinationUid"),
 	}
-	p.RPO = c.Int("RPO", ebsDefaultInt(c, "RPO", ebsDefaultRPO))
+	p.RPO = c.Int("RPO", ebsDefaultRPO)
 	// Pay-as-you-go pairs get bandwidth on demand (0); subscriptions buy a fixed one and
 	// expire after Period months.
 	if p.ChargeType == "PREPAY" {
-		p.Bandwidth = c.Int("Bandwidth", ebsDefaultInt(c, "Bandwidth", 10240))
+		p.Bandwidth = c.Int("Bandwidth", 10240)
 		months := int(c.Int("Period", 1))
 		p.ExpiredTime = time.Unix(s.now, 0).UTC().AddDate(0, months, 0).Unix()
 	}
@@ -142,7 +142,7 @@ func orderID(seed string) string {
 
 func describeDiskReplicaPairs(c *Ctx) (any, error) {
 	s := c.Account.EBS
-	want := ebsOr(c.Str("Site"), "production")
+	want := c.Str("Site")
 	var match []any
 	for _, p := range s.Pairs {
 		where := site(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
@@ -196,7 +196,7 @@ func startDiskReplicaPair(c *Ctx) (any, error) {
 		return nil, c.Err("OperationDenied.StandbyDeviceAttached")
 	}
 	full := fullSyncSeconds(s.diskSize(p.SourceDiskId))
-	if !c.Bool("OneShot", ebsDefaultBool(c, "OneShot", false)) {
+	if !c.Bool("OneShot", false) {
 		p.start(s.now, full, "initial_syncing")
 		return ack(), nil
 	}

@@ -1,21 +1,18 @@
 package reference
 
 import (
-	"fmt"
-	"strings"
-
-	"github.com/smcct/smcct/rpc"
 	"github.com/smcct/smcct/spec"
 )
 
 // checkState enforces the spec's object existence and x-acs-preconditions before a handler
 // runs, so no handler can forget one: every object the action names must exist in the
 // caller's account (another account's ID answers exactly like an unknown one), then each
-// precondition whose condition matches must hold, in the order the spec lists them.
+// precondition whose condition matches must hold, in the order the spec lists them. What a
+// condition and a precondition mean is package spec's; this only finds the objects.
 func checkState(c *Ctx) error {
 	a := c.Action
 	found := map[string]Stateful{}
-	for _, kind := range involvedKinds(a) {
+	for _, kind := range a.Kinds() {
 		obj := a.Product.Objects[kind]
 		id := c.Str(obj.IDParam)
 		if id == "" {
@@ -27,72 +24,27 @@ func checkState(c *Ctx) error {
 		}
 		found[kind] = st
 	}
-	for _, pc := range a.Preconditions {
-		if !c.matches(pc.When) {
-			continue
-		}
-		st, ok := found[preconditionKind(a, pc)]
+	pcs := a.Applicable(c.sent)
+	i, cur, failed := spec.FirstFailing(pcs, a, func(kind, field string) (string, bool) {
+		st, ok := found[kind]
 		if !ok {
-			continue
+			return "", false
 		}
-		cur := st.State(pc.Field)
-		if contains(pc.In, cur) {
-			continue
-		}
-		return preconditionError(c, pc, cur)
+		return st.State(field), true
+	})
+	if !failed {
+		return nil
 	}
-	return nil
+	return c.Err(pcs[i].Error, pcs[i].MessageArgs(a.Product, cur)...)
 }
 
-func preconditionError(c *Ctx, pc spec.Precondition, cur string) *rpc.Error {
-	var args []string
-	for _, arg := range pc.Args {
-		switch arg {
-		case "current":
-			args = append(args, cur)
-		case "allowed":
-			args = append(args, strings.Join(pc.In, c.Action.Product.ListSeparator))
-		default:
-			args = append(args, arg)
-		}
+// sent is the request as package spec's conditions read it: decoded values as wire text.
+func (c *Ctx) sent(name string) (string, bool) {
+	v, ok := c.In[name]
+	if !ok {
+		return "", false
 	}
-	return c.Err(pc.Error, args...)
-}
-
-// involvedKinds lists the kinds an action names: its object, then its preconditions' objects.
-func involvedKinds(a *spec.Action) []string {
-	var kinds []string
-	add := func(k string) {
-		if k != "" && !contains(kinds, k) {
-			kinds = append(kinds, k)
-		}
-	}
-	add(a.Object)
-	for _, pc := range a.Preconditions {
-		add(preconditionKind(a, pc))
-	}
-	return kinds
-}
-
-func preconditionKind(a *spec.Action, pc spec.Precondition) string {
-	if pc.Object != "" {
-		return pc.Object
-	}
-	return a.Object
-}
-
-// matches evaluates a spec condition against the request, by the parameter's wire text.
-func (c *Ctx) matches(cond *spec.Condition) bool {
-	if cond == nil {
-		return true
-	}
-	v := ""
-	if c.Has(cond.Param) {
-		v = fmt.Sprint(c.In[cond.Param])
-	} else if p, ok := c.Action.Param(cond.Param); ok && p.Schema.Default != nil {
-		v = fmt.Sprint(p.Schema.Default)
-	}
-	return contains(cond.In, v)
+	return spec.WireText(v), true
 }
 
 func contains(list []string, s string) bool {

@@ -33,23 +33,15 @@ func smcHandlers() map[string]Handler {
 	}
 }
 
-// Paging defaults of the SMC Describe* and List* actions.
-const (
-	defaultPageSize   = 10
-	defaultPageNumber = 1
-)
+// unpagedSize is the page a list answers when its action takes no PageSize yet echoes one
+// (ListAccessTokens): the contract is silent there. Actions that take PageSize and
+// PageNumber get the contract's bounds and defaults, which Ctx.Int reads.
+const unpagedSize = 10
 
-// paginate cuts one page out of list; a page past the end is empty, not an error. The
-// contract bounds PageSize and PageNumber, so only defaults are filled in here.
+// paginate cuts one page out of list; a page past the end is empty, not an error.
 func paginate[T any](c *Ctx, list []T) ([]T, int, int) {
-	size := int(c.Int("PageSize", defaultPageSize))
-	number := int(c.Int("PageNumber", defaultPageNumber))
-	if size < 1 {
-		size = defaultPageSize
-	}
-	if number < 1 {
-		number = defaultPageNumber
-	}
+	size := max(int(c.Int("PageSize", unpagedSize)), 1)
+	number := max(int(c.Int("PageNumber", 1)), 1)
 	start := min((number-1)*size, len(list))
 	end := min(start+size, len(list))
 	return append(make([]T, 0, end-start), list[start:end]...), number, size

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// Access token defaults and bounds from the metadata (Count 1-1000, default 100; lifetime
-// 1-90 days, default 30).
+// Access token bounds from the metadata (Count 1-1000, lifetime 1-90 days), and the
+// defaults a seeded token without them gets: the contract's (a test holds them equal).
 const (
 	defaultTokenCount = 100
 	maxTokenCount     = 1000
@@ -103,11 +103,11 @@ func (t *accessToken) force(fields map[string]string) error {
 	return nil
 }
 
-// boundedCount reads Count or TimeToLiveInDays within [1, hi], def when absent. The
-// contract types them as integers; the bound is checked again because seeded or replayed
-// input reaches handlers without the schema.
-func boundedCount(c *Ctx, name string, def, hi int) (int, error) {
-	n := c.Int(name, int64(def))
+// boundedCount reads Count or TimeToLiveInDays within [1, hi], the contract's default when
+// absent. The contract types them as integers; the bound is checked again because seeded or
+// replayed input reaches handlers without the schema.
+func boundedCount(c *Ctx, name string, hi int) (int, error) {
+	n := c.Int(name, 0)
 	if n < 1 || n > int64(hi) {
 		return 0, invalidParam(c, name)
 	}
@@ -115,11 +115,11 @@ func boundedCount(c *Ctx, name string, def, hi int) (int, error) {
 }
 
 func createAccessToken(c *Ctx) (any, error) {
-	count, err := boundedCount(c, "Count", defaultTokenCount, maxTokenCount)
+	count, err := boundedCount(c, "Count", maxTokenCount)
 	if err != nil {
 		return nil, err
 	}
-	days, err := boundedCount(c, "TimeToLiveInDays", defaultTokenDays, maxTokenDays)
+	days, err := boundedCount(c, "TimeToLiveInDays", maxTokenDays)
 	if err != nil {
 		return nil, err
 	}

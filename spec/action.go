@@ -201,10 +201,7 @@ func (a *Action) checkReferences() error {
 	}
 	for _, pc := range a.Preconditions {
 		need(pc.Error, "precondition on "+pc.Field)
-		kind := pc.Object
-		if kind == "" {
-			kind = a.Object
-		}
+		kind := pc.Kind(a)
 		if kind == "" {
 			problems = append(problems, "precondition on "+pc.Field+" has no object")
 			continue

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/smcct/smcct/rpc/flat"
 )
@@ -11,12 +10,16 @@ import (
 // cannot state (NetMode 2 needs VSwitchId). Conditions compare wire text, so "2" and "true"
 // are written as the SDKs send them.
 func (a *Action) requirementViolations(params flat.Params) []Violation {
+	if len(a.Requires) == 0 {
+		return nil
+	}
 	var vs []Violation
+	sent := a.sentLookup(params)
 	for _, r := range a.Requires {
-		val := a.wireValue(params, r.If.Param)
-		if !slices.Contains(r.If.In, val) {
+		if !r.If.Matches(a, sent) {
 			continue
 		}
+		val := a.ParamValue(r.If.Param, sent)
 		for _, need := range r.Then {
 			if a.given(params, need) {
 				continue
@@ -34,16 +37,15 @@ func (a *Action) requirementViolations(params flat.Params) []Violation {
 	return vs
 }
 
-// wireValue is the text a condition compares: the value sent, else the schema default as
-// the SDKs would send it, else "" (absent parameters have the value "" per the grammar).
-func (a *Action) wireValue(params flat.Params, name string) string {
-	if run := params.Run(name); len(run) > 0 && !a.isForeign(name) {
-		return run[0].Value
+// sentLookup reads the first value of a parameter the action itself declares; a common
+// parameter the gateway consumes counts as absent.
+func (a *Action) sentLookup(params flat.Params) Lookup {
+	return func(name string) (string, bool) {
+		if run := params.Run(name); len(run) > 0 && !a.isForeign(name) {
+			return run[0].Value, true
+		}
+		return "", false
 	}
-	if prm, ok := a.params[name]; ok && prm.Schema.Default != nil {
-		return flat.Encode(map[string]any{name: prm.Schema.Default}).Get(name)
-	}
-	return ""
 }
 
 // given reports whether a parameter was sent in any form: Name, Name.N or Name.Field.

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
@@ -95,11 +96,11 @@ var _ = Describe("Injected business errors", Label("needs:control"), func() {
 		if a == nil {
 			continue
 		}
-		base, ok := framework.Baseline(a)
+		base, ok := cases.Baseline(a)
 		if !ok {
 			continue
 		}
-		params := framework.Query(a, base)
+		params := cases.Query(a, base)
 		It(c.action+" answers an injected "+c.code+" with its documented status and message", errorLabels(c.action, c.code), func(ctx SpecContext) {
 			ctl := f.NeedControl()
 			e := documented(c.action, c.code)

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
@@ -57,7 +58,7 @@ func isolationCases(kind string) []isolationCase {
 
 // params builds the action's baseline request naming id through the case's parameter.
 func (c isolationCase) params(id string) (url.Values, bool) {
-	tree, ok := framework.Baseline(c.action)
+	tree, ok := cases.Baseline(c.action)
 	if !ok {
 		return nil, false
 	}
@@ -70,7 +71,7 @@ func (c isolationCase) params(id string) (url.Values, bool) {
 	if c.resourceType != "" {
 		tree["ResourceType"] = c.resourceType
 	}
-	return framework.Query(c.action, tree), true
+	return cases.Query(c.action, tree), true
 }
 
 // owned creates (or seeds) one object of a kind in the default account and returns its ID.

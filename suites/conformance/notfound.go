@@ -4,6 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
@@ -17,7 +18,7 @@ func notFoundCode(a *spec.Action) (spec.ErrorCode, bool) {
 		if !p.Required {
 			continue
 		}
-		o, ok := framework.IDKind(a, p.Name)
+		o, ok := cases.IDKind(a, p.Name)
 		if !ok {
 			continue
 		}
@@ -40,26 +41,17 @@ var _ = Describe("Unknown object IDs", Label("error"), func() {
 		if !ok {
 			continue
 		}
-		base, ok := framework.Baseline(a)
+		base, ok := cases.Baseline(a)
 		if !ok {
 			continue
 		}
-		params := framework.Query(a, base)
+		params := cases.Query(a, base)
 		It(a.Name+" naming an absent object returns "+e.Code, Label("action:"+a.Name, "code:"+e.Code), func(ctx SpecContext) {
 			msg := ""
-			if !hasHoles(e.Message) {
+			if !e.HasHoles() {
 				msg = e.Message
 			}
 			Expect(f.Call(ctx, a.Name, params)).To(framework.HaveError(e.Code, e.Status, msg))
 		})
 	}
 })
-
-func hasHoles(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '%' && s[i+1] == 's' {
-			return true
-		}
-	}
-	return false
-}

@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
@@ -29,13 +30,13 @@ var settleSteps = []time.Duration{
 var _ = Describe("State preconditions", Label("precondition", "needs:control", "needs:writes"), func() {
 	f := framework.New()
 	for _, a := range framework.Catalog().Actions() {
-		cases := framework.StateCases(a)
+		stateCases := cases.StateCases(a)
 		build, ok := scenes[a.Name]
-		if len(cases) == 0 || !ok {
+		if len(stateCases) == 0 || !ok {
 			continue
 		}
 		Describe(a.Name, func() {
-			for _, c := range cases {
+			for _, c := range stateCases {
 				It(c.Describe(), Label(c.Labels()...), func(ctx SpecContext) {
 					f.NeedWrites()
 					s := newScene(ctx, f, c)
@@ -50,7 +51,7 @@ var _ = Describe("State preconditions", Label("precondition", "needs:control", "
 type scene struct {
 	*account
 	ctl *framework.Control
-	c   framework.StateCase
+	c   cases.StateCase
 	// ids holds the staged object of each kind; order is the staging order.
 	ids   map[string]string
 	order []string
@@ -59,7 +60,7 @@ type scene struct {
 	source, srcDisk, dstDisk string
 }
 
-func newScene(ctx SpecContext, f *framework.F, c framework.StateCase) *scene {
+func newScene(ctx SpecContext, f *framework.F, c cases.StateCase) *scene {
 	GinkgoHelper()
 	s := &scene{ctl: f.NeedControl(), c: c, ids: map[string]string{}}
 	s.source, s.srcDisk, s.dstDisk = f.ID("s-"), f.ID("d-"), f.ID("d-")
@@ -355,7 +356,7 @@ func checkEffect(ctx SpecContext, s *scene, r *framework.Result, before map[stri
 			}
 			continue
 		}
-		j := framework.Judge{Object: o, Effect: s.c.Effect, Before: framework.StateOf(o, before[kind])}
+		j := cases.Judge{Object: o, Effect: s.c.Effect, Before: framework.StateOf(o, before[kind])}
 		Expect(after).To(HaveKey(kind), "the %s %s still exists right after %s", kind, s.ids[kind], a.Name)
 		Expect(j.RightAfter(framework.StateOf(o, after[kind]))).To(BeEmpty(), "the %s right after %s", kind, a.Name)
 		if len(s.c.Effect.Settles) > 0 || s.c.Effect.Deletes {
@@ -366,7 +367,7 @@ func checkEffect(ctx SpecContext, s *scene, r *framework.Result, before map[stri
 
 // settle moves the clock until the object reaches the effect's settled state, or is gone when
 // the effect deletes it, checking every state it shows on the way.
-func settle(ctx SpecContext, s *scene, kind string, j framework.Judge) {
+func settle(ctx SpecContext, s *scene, kind string, j cases.Judge) {
 	GinkgoHelper()
 	ctl := s.f.NeedVirtualClock()
 	var seen []string

@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/suites/framework"
 )
 
@@ -14,12 +15,12 @@ import (
 var _ = Describe("Parameter validation", Label("validation"), func() {
 	f := framework.New()
 	for _, a := range framework.Catalog().Actions() {
-		cases := framework.ValidationCases(a)
-		if len(cases) == 0 {
+		generated := cases.ValidationCases(a)
+		if len(generated) == 0 {
 			continue
 		}
 		Describe(a.Name, func() {
-			for _, c := range cases {
+			for _, c := range generated {
 				labels := Label("action:"+a.Name, "param:"+c.Param.Name)
 				if !c.Pass {
 					labels = Label("action:"+a.Name, "param:"+c.Param.Name, "error", "code:"+c.Expect.Code)

@@ -1,10 +1,10 @@
 // Package framework is what the conformance specs stand on: the Target they run against
 // (an in-process reference, or any endpoint), a signed client that validates every response
 // against the contract, a client for the reference's control plane, names derived from the
-// spec text, Gomega matchers for service errors, and the generators that turn the contract
-// into parameter-validation and state-precondition cases.
+// spec text, Gomega matchers for service errors, and the record/replay glue.
 //
-// It is not a test suite itself and holds no specs; package suites/conformance does. Only
-// NewInProcess imports the reference: everything else reaches a target over HTTP, so the
-// same specs run unchanged against a real endpoint.
+// It is not a test suite itself and holds no specs (package suites/conformance does), nor
+// does it generate cases from the contract (package cases does). Only NewInProcess imports
+// the reference: everything else reaches a target over HTTP, so the same specs run
+// unchanged against a real endpoint.
 package framework

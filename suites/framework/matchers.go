@@ -47,7 +47,7 @@ func HaveError(code string, status int, message string) types.GomegaMatcher {
 // HaveDocumentedError matches a documented error with its template filled with args.
 func HaveDocumentedError(e spec.ErrorCode, args ...string) types.GomegaMatcher {
 	msg := ""
-	if len(args) > 0 || !hasHoles(e.Message) {
+	if len(args) > 0 || !e.HasHoles() {
 		msg = e.Format(args...)
 	}
 	return HaveError(e.Code, e.Status, msg)
@@ -55,15 +55,6 @@ func HaveDocumentedError(e spec.ErrorCode, args ...string) types.GomegaMatcher {
 
 // HaveCode matches a service error by code and status, whatever the message.
 func HaveCode(code string, status int) types.GomegaMatcher { return HaveError(code, status, "") }
-
-func hasHoles(s string) bool {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '%' && s[i+1] == 's' {
-			return true
-		}
-	}
-	return false
-}
 
 func quoted(s string) string {
 	if s == "" {

@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"fmt"
@@ -131,7 +131,7 @@ func requirementCases(a *spec.Action, base map[string]any) []ValidationCase {
 			out = append(out, ValidationCase{
 				Action: a, Param: p, Wire: missing, Rule: "requires",
 				Value: fmt.Sprintf("%s=%s", r.If.Param, r.If.In[0]), Params: encode(a, tree),
-				Expect: e, CheckMessage: !hasHoles(e.Message),
+				Expect: e, CheckMessage: !e.HasHoles(),
 			})
 		}
 	}

@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"math"
@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/smcct/smcct/spec"
 )
 
 // scalarKind is the schema type of a scalar: string, integer, number or boolean.
@@ -91,28 +92,11 @@ func mustRE(p string) *regexp.Regexp {
 
 func inEnum(enum []any, v string) bool {
 	for _, e := range enum {
-		if wireText(e) == v {
+		if spec.WireText(e) == v {
 			return true
 		}
 	}
 	return false
-}
-
-// wireText renders a schema value (enum entry, default) as it travels on the wire.
-func wireText(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return ""
 }
 
 // validScalar returns a wire value that breaks no rule of s; variant makes list items
@@ -135,7 +119,7 @@ var wellKnown = map[string]string{
 
 func scalarCandidates(s *openapi3.Schema, variant int) []string {
 	if len(s.Enum) > 0 {
-		return []string{wireText(s.Enum[variant%len(s.Enum)])}
+		return []string{spec.WireText(s.Enum[variant%len(s.Enum)])}
 	}
 	switch scalarKind(s) {
 	case openapi3.TypeBoolean:

@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"fmt"
@@ -162,7 +162,7 @@ func siteCases(a *spec.Action, base map[string]any, st site) []ValidationCase {
 			c.Forbid = forbidden(a, st)
 		} else {
 			c.Expect = expectedError(a, st, pr.rule)
-			c.CheckMessage = !hasHoles(c.Expect.Message)
+			c.CheckMessage = !c.Expect.HasHoles()
 		}
 		out = append(out, c)
 	}
@@ -283,7 +283,7 @@ func scalarProbes(s *openapi3.Schema) []probe {
 	if len(s.Enum) > 0 {
 		out = append(out, probe{rule: "enum", show: notInEnum(s)})
 		for _, e := range s.Enum {
-			out = append(out, probe{rule: "enum", pass: true, show: wireText(e)})
+			out = append(out, probe{rule: "enum", pass: true, show: spec.WireText(e)})
 		}
 	}
 	return out
@@ -360,7 +360,7 @@ func notInEnum(s *openapi3.Schema) string {
 	}
 	hi := 0.0
 	for _, e := range s.Enum {
-		if f, err := strconv.ParseFloat(wireText(e), 64); err == nil && f > hi {
+		if f, err := strconv.ParseFloat(spec.WireText(e), 64); err == nil && f > hi {
 			hi = f
 		}
 	}

@@ -1,9 +1,11 @@
-package framework
+package cases
 
 import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/smcct/smcct/spec"
 )
 
 func u64(n uint64) *uint64 { return &n }
@@ -69,7 +71,7 @@ func TestValidScalarHonoursEveryRule(t *testing.T) {
 }
 
 func TestEveryActionHasABaseline(t *testing.T) {
-	for _, a := range Catalog().Actions() {
+	for _, a := range spec.MustDefault().Actions() {
 		if _, ok := Baseline(a); !ok {
 			t.Errorf("%s: no valid baseline request could be generated from the contract", a.Name)
 		}

@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"fmt"
@@ -31,29 +31,6 @@ type StateCase struct {
 	Effect *spec.Effect
 }
 
-// KindOf is the object kind a precondition checks: its own, else the action's.
-func KindOf(a *spec.Action, pc spec.Precondition) string {
-	if pc.Object != "" {
-		return pc.Object
-	}
-	return a.Object
-}
-
-// Holds evaluates a precondition's or effect's condition against request parameters, by
-// wire text; an absent parameter has its schema default, else "".
-func Holds(a *spec.Action, cond *spec.Condition, params map[string]string) bool {
-	if cond == nil {
-		return true
-	}
-	v, ok := params[cond.Param]
-	if !ok {
-		if p, found := a.Param(cond.Param); found && p.Schema.Default != nil {
-			v = wireText(p.Schema.Default)
-		}
-	}
-	return contains(cond.In, v)
-}
-
 // StateCases generates the state-precondition cases of one action: for each request
 // variant its conditions distinguish, for each state field its applicable preconditions
 // check, every value of that field's enum with the other fields satisfied.
@@ -61,12 +38,7 @@ func StateCases(a *spec.Action) []StateCase {
 	var out []StateCase
 	seen := map[string]bool{}
 	for _, params := range variants(a) {
-		var pcs []spec.Precondition
-		for _, pc := range a.Preconditions {
-			if Holds(a, pc.When, params) {
-				pcs = append(pcs, pc)
-			}
-		}
+		pcs := a.Applicable(spec.Given(params))
 		if len(pcs) == 0 {
 			continue // no precondition applies: the state does not matter to this request
 		}
@@ -86,7 +58,7 @@ type stateField struct{ kind, field string }
 func variantCases(a *spec.Action, params map[string]string, pcs []spec.Precondition) []StateCase {
 	var fields []stateField
 	for _, pc := range pcs {
-		sf := stateField{KindOf(a, pc), pc.Field}
+		sf := stateField{pc.Kind(a), pc.Field}
 		if !containsField(fields, sf) {
 			fields = append(fields, sf)
 		}
@@ -127,27 +99,17 @@ func variantCases(a *spec.Action, params map[string]string, pcs []spec.Precondit
 // that fails answers.
 func judge(a *spec.Action, params map[string]string, pcs []spec.Precondition, sf stateField, v string, states map[string]map[string]string) StateCase {
 	c := StateCase{Action: a, Kind: sf.kind, Field: sf.field, Value: v, States: states, Params: params, Allowed: true}
-	for i, pc := range pcs {
-		cur := states[KindOf(a, pc)][pc.Field]
-		if contains(pc.In, cur) {
-			continue
-		}
+	i, cur, failed := spec.FirstFailing(pcs, a, func(kind, field string) (string, bool) {
+		return states[kind][field], true
+	})
+	if failed {
 		c.Allowed = false
 		c.States = checkedUpTo(a, pcs[:i+1], states)
-		if e, ok := a.Error(pc.Error); ok {
-			c.Expect = e
-		} else {
-			c.Expect = spec.ErrorCode{Code: pc.Error}
-		}
-		c.Message = c.Expect.Format(fillArgs(a, pc, cur)...)
+		c.Expect = a.Refusal(pcs[i], cur)
+		c.Message = c.Expect.Message
 		return c
 	}
-	for i := range a.Effects {
-		if Holds(a, a.Effects[i].When, params) {
-			c.Effect = &a.Effects[i]
-			break
-		}
-	}
+	c.Effect = a.EffectFor(spec.Given(params))
 	return c
 }
 
@@ -157,7 +119,7 @@ func judge(a *spec.Action, params map[string]string, pcs []spec.Precondition, sf
 func checkedUpTo(a *spec.Action, pcs []spec.Precondition, states map[string]map[string]string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, pc := range pcs {
-		k := KindOf(a, pc)
+		k := pc.Kind(a)
 		if out[k] == nil {
 			out[k] = map[string]string{}
 		}
@@ -166,30 +128,13 @@ func checkedUpTo(a *spec.Action, pcs []spec.Precondition, states map[string]map[
 	return out
 }
 
-// fillArgs renders a precondition's message arguments: the current state and the allowed
-// ones joined with the product's separator.
-func fillArgs(a *spec.Action, pc spec.Precondition, cur string) []string {
-	var args []string
-	for _, arg := range pc.Args {
-		switch arg {
-		case "current":
-			args = append(args, cur)
-		case "allowed":
-			args = append(args, strings.Join(pc.In, a.Product.ListSeparator))
-		default:
-			args = append(args, arg)
-		}
-	}
-	return args
-}
-
 // satisfying is the first value the first precondition on the field allows that every
 // other precondition on it allows too: the contract's own order, so a group stands in
 // "created" rather than "invalid" while its pair's state is under test.
 func satisfying(pcs []spec.Precondition, a *spec.Action, sf stateField) (string, bool) {
 	var on []spec.Precondition
 	for _, pc := range pcs {
-		if (stateField{KindOf(a, pc), pc.Field}) == sf {
+		if (stateField{pc.Kind(a), pc.Field}) == sf {
 			on = append(on, pc)
 		}
 	}

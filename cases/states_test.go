@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"strings"
@@ -9,7 +9,7 @@ import (
 
 func findCase(t *testing.T, action string, params, states map[string]string) StateCase {
 	t.Helper()
-	a := MustAction(action)
+	a := lookupAction(action)
 	if a == nil {
 		t.Fatalf("the contract does not describe %s", action)
 	}
@@ -97,7 +97,7 @@ func orEmpty(m map[string]string) map[string]string {
 }
 
 func TestStateCasesCoverEveryStateOfEveryCheckedField(t *testing.T) {
-	for _, a := range Catalog().Actions() {
+	for _, a := range spec.MustDefault().Actions() {
 		if len(a.Preconditions) == 0 {
 			continue
 		}
@@ -114,7 +114,7 @@ func TestStateCasesCoverEveryStateOfEveryCheckedField(t *testing.T) {
 			}
 		}
 		for _, pc := range a.Preconditions {
-			kind := KindOf(a, pc)
+			kind := pc.Kind(a)
 			for _, v := range a.Product.Objects[kind].States[pc.Field] {
 				if !seen[kind+"."+pc.Field+"="+v] {
 					t.Errorf("%s: no case puts the %s %s in %s", a.Name, kind, pc.Field, v)
@@ -129,7 +129,7 @@ func TestStateCasesCoverEveryStateOfEveryCheckedField(t *testing.T) {
 
 func TestStateCaseTextsAreUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, a := range Catalog().Actions() {
+	for _, a := range spec.MustDefault().Actions() {
 		for _, c := range StateCases(a) {
 			d := c.Describe()
 			if seen[d] {
@@ -176,4 +176,14 @@ func TestJudgeReadsEffects(t *testing.T) {
 	if settled, p := j.Along(map[string]string{"Status": "Waiting", "BusinessStatus": ""}); settled || p == "" {
 		t.Errorf("a job back in Waiting passed through a state the effect does not name: %v %q", settled, p)
 	}
+}
+
+// action_ finds an action of the contract by name in any product.
+func lookupAction(name string) *spec.Action {
+	for _, p := range spec.MustDefault().Products() {
+		if a, ok := p.Action(name); ok {
+			return a
+		}
+	}
+	return nil
 }
