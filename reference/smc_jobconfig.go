@@ -96,7 +96,7 @@ func copyInts(c *Ctx, dst map[string]*int) {
 // name disks the source has.
 func applyDisks(c *Ctx, j *replicationJob, src *sourceServer) error {
 	if c.Has("SystemDiskPart") {
-		j.SystemDiskParts.SystemDiskPart = parts(c.Objs("SystemDiskPart"))
+		j.SystemDiskParts.SystemDiskPart = parts(c.Objs("SystemDiskPart"), defaultBool(c, "SystemDiskPart", "Block"))
 	}
 	if !c.Has("DataDisk") {
 		return nil
@@ -115,21 +115,37 @@ func applyDisks(c *Ctx, j *replicationJob, src *sourceServer) error {
 		if src == nil || !src.hasDataDisk(d.Index) {
 			return c.Err("ReplicationJobDataDiskIndex.Invalid")
 		}
-		d.Parts.Part = parts(objs(m["Part"]))
+		d.Parts.Part = parts(objs(m["Part"]), defaultBool(c, "DataDisk", "Part", "Block"))
 		disks = append(disks, d)
 	}
 	j.DataDisks.DataDisk = disks
 	return nil
 }
 
-func parts(list []map[string]any) []jobPart {
+// parts reads partitions; a partition that does not say Block gets block, the contract's
+// default.
+func parts(list []map[string]any, block bool) []jobPart {
 	out := make([]jobPart, 0, len(list))
 	for _, m := range list {
 		dev, _ := m["Device"].(string)
-		block, _ := m["Block"].(bool)
-		out = append(out, jobPart{Device: dev, SizeBytes: num(m["SizeBytes"]), Block: block})
+		b, ok := m["Block"].(bool)
+		if !ok {
+			b = block
+		}
+		out = append(out, jobPart{Device: dev, SizeBytes: num(m["SizeBytes"]), Block: b})
 	}
 	return out
+}
+
+// defaultBool is the contract's default for a boolean field inside a parameter (false when
+// it gives none).
+func defaultBool(c *Ctx, param string, fields ...string) bool {
+	p, ok := c.Action.Param(param)
+	if !ok {
+		return false
+	}
+	v, _ := p.DefaultAt(fields...).(bool)
+	return v
 }
 
 // num reads a decoded integer whatever numeric form it arrived in.

@@ -241,3 +241,37 @@ func TestDescribeReplicationJobsFiltersAndPages(t *testing.T) {
 		t.Errorf("PageSize defaults to 10: %v", body["PageSize"])
 	}
 }
+
+// A partition that does not say Block is block-replicated: the contract's default, taken
+// from the metadata ("默认值：true" on both partition lists).
+func TestPartitionBlockDefaultsToTrue(t *testing.T) {
+	cases := []struct {
+		name  string
+		extra p
+		path  []string
+		want  bool
+		why   string
+	}{
+		{"system part unset", p{"SystemDiskPart.1.Device": "0_0", "SystemDiskPart.1.SizeBytes": "1024"}, []string{"SystemDiskParts", "SystemDiskPart"}, true, "the default applies"},
+		{"system part false", p{"SystemDiskPart.1.Device": "0_0", "SystemDiskPart.1.SizeBytes": "1024", "SystemDiskPart.1.Block": "false"}, []string{"SystemDiskParts", "SystemDiskPart"}, false, "a given value wins"},
+		{"data part unset", p{"DataDisk.1.Index": "1", "DataDisk.1.Size": "100", "DataDisk.1.Part.1.Device": "1_0", "DataDisk.1.Part.1.SizeBytes": "1024"}, []string{"DataDisks", "DataDisk", "Parts", "Part"}, true, "the default applies inside a data disk"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newSMCServer(t)
+			j := jobOf(t, srv, defaultAcct, createJob(t, srv, linuxSrc, tc.extra))
+			var part map[string]any
+			cur := any(j)
+			for i := 0; i < len(tc.path); i += 2 {
+				list := wrapped(cur.(map[string]any), tc.path[i], tc.path[i+1])
+				if len(list) != 1 {
+					t.Fatalf("%s.%s: %v", tc.path[i], tc.path[i+1], list)
+				}
+				cur, part = list[0], list[0]
+			}
+			if part["Block"] != tc.want {
+				t.Errorf("%s: Block is %v, want %v", tc.why, part["Block"], tc.want)
+			}
+		})
+	}
+}

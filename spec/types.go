@@ -128,6 +128,26 @@ type Param struct {
 	Shape *flat.Shape
 }
 
+// DefaultAt is the schema default of a field inside the parameter, found by its field
+// names; lists are stepped into on the way (DataDisk then Part then Block reads
+// DataDisk.N.Part.N.Block). It is nil when the schema gives none or has no such field.
+func (p *Param) DefaultAt(fields ...string) any {
+	s := p.Schema
+	for _, f := range fields {
+		for s != nil && s.Type.Is(openapi3.TypeArray) {
+			s = schemaOf(s.Items)
+		}
+		if s == nil {
+			return nil
+		}
+		s = schemaOf(s.Properties[f])
+	}
+	if s == nil {
+		return nil
+	}
+	return s.Default
+}
+
 // Action is one RPC action of one product, as the spec describes it.
 type Action struct {
 	Name          string

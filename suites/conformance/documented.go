@@ -1,0 +1,66 @@
+package conformance
+
+import (
+	"context"
+	"net/url"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/smcct/smcct/suites/framework"
+)
+
+// Documented behaviours that no schema rule or precondition states and that a target gets
+// wrong easily: defaults applied inside nested lists, the empty-value and tag-filter rules
+// of the Describe actions, the checks behind the EBS failover and reprotect pages. Where the
+// contract holds the fact (a default, a choice), the spec reads it from there.
+
+// contractDefault is the contract's default of a field inside an action's parameter.
+func contractDefault(action, param string, fields ...string) any {
+	GinkgoHelper()
+	p, ok := framework.MustAction(action).Param(param)
+	Expect(ok).To(BeTrue(), "%s has %s", action, param)
+	return p.DefaultAt(fields...)
+}
+
+// describeJob returns the one job DescribeReplicationJobs lists for an ID.
+func describeJob(ctx context.Context, a *account, id string) map[string]any {
+	GinkgoHelper()
+	got := listed(a.call(ctx, "DescribeReplicationJobs", url.Values{"JobId.1": {id}}), "ReplicationJobs", "ReplicationJob")
+	Expect(got).To(HaveLen(1), "job %s is listed", id)
+	return got[0]
+}
+
+// wrappedList reads an SMC wrapped list (SystemDiskParts.SystemDiskPart) out of an object.
+func wrappedList(obj map[string]any, outer, inner string) []map[string]any {
+	wrap, _ := obj[outer].(map[string]any)
+	items, _ := wrap[inner].([]any)
+	out := make([]map[string]any, 0, len(items))
+	for _, it := range items {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
+	f := framework.New()
+
+	It("CreateReplicationJob gives a partition sent without Block the contract's default", Label("action:CreateReplicationJob", "action:DescribeReplicationJobs"), func(ctx SpecContext) {
+		want := contractDefault("CreateReplicationJob", "SystemDiskPart", "Block")
+		Expect(want).NotTo(BeNil(), "the contract gives Block a default")
+		Expect(contractDefault("CreateReplicationJob", "DataDisk", "Part", "Block")).To(Equal(want))
+		ids, objs := sources(f, 1)
+		a := ownAccount(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+		q := jobParams(ids[0], f.Name("job"),
+			"SystemDiskPart.1.Device", "0_0", "SystemDiskPart.1.SizeBytes", "1024",
+			"DataDisk.1.Index", "1", "DataDisk.1.Size", "100", "DataDisk.1.Part.1.Device", "1_0", "DataDisk.1.Part.1.SizeBytes", "1024")
+		job := describeJob(ctx, a, field(a.ok(ctx, "CreateReplicationJob", q), "JobId"))
+		sys := wrappedList(job, "SystemDiskParts", "SystemDiskPart")
+		Expect(sys).To(ConsistOf(HaveKeyWithValue("Block", want)))
+		data := wrappedList(job, "DataDisks", "DataDisk")
+		Expect(data).To(HaveLen(1))
+		Expect(wrappedList(data[0], "Parts", "Part")).To(ConsistOf(HaveKeyWithValue("Block", want)))
+	})
+})
