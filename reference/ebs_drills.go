@@ -37,11 +37,11 @@ func (d *replicaDrill) enter(status string, now int64) {
 
 func startReplicaGroupDrill(c *Ctx) (any, error) {
 	s := c.Account.EBS
-	g, where, err := ebsGroupHere(c, "GroupId")
+	g, at, err := ebsGroupHere(c, "GroupId")
 	if err != nil {
 		return nil, err
 	}
-	if where != "backup" {
+	if !at.destination {
 		return nil, c.Err("OperationDenied.StartDrillShouldOnDestRegion")
 	}
 	if g.LastRecoverPoint == 0 {

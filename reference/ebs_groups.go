@@ -45,7 +45,7 @@ func (s *ebsState) groupView(g *replicaGroup, where string) groupView {
 
 func createDiskReplicaGroup(c *Ctx) (any, error) {
 	s := c.Account.EBS
-	if err := checkPlacement(c, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
+	if err := checkPlacement(c, true, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
 		return nil, err
 	}
 	g := &replicaGroup{
@@ -63,8 +63,9 @@ func createDiskReplicaGroup(c *Ctx) (any, error) {
 	return map[string]any{"ReplicaGroupId": g.ReplicaGroupId}, nil
 }
 
-// checkPlacement checks that both ends name fixture regions and zones, in different regions.
-func checkPlacement(c *Ctx, srcRegion, srcZone, dstRegion, dstZone string) error {
+// checkPlacement checks that both ends name fixture regions and zones and are two different
+// places: a pair crosses regions, a group may also join two zones of one region.
+func checkPlacement(c *Ctx, oneRegion bool, srcRegion, srcZone, dstRegion, dstZone string) error {
 	for _, end := range [][2]string{{srcRegion, srcZone}, {dstRegion, dstZone}} {
 		r, ok := c.Region(c.Str(end[0]))
 		if !ok {
@@ -74,8 +75,14 @@ func checkPlacement(c *Ctx, srcRegion, srcZone, dstRegion, dstZone string) error
 			return ebsInvalidParam(c, end[1])
 		}
 	}
-	if c.Str(srcRegion) == c.Str(dstRegion) {
-		return ebsInvalidParam(c, dstRegion) // replication crosses regions
+	if c.Str(srcRegion) != c.Str(dstRegion) {
+		return nil
+	}
+	if !oneRegion {
+		return ebsInvalidParam(c, dstRegion) // a pair replicates to another region
+	}
+	if c.Str(srcZone) == c.Str(dstZone) {
+		return ebsInvalidParam(c, dstZone) // within a region, to another zone
 	}
 	return nil
 }
@@ -85,13 +92,12 @@ func describeDiskReplicaGroups(c *Ctx) (any, error) {
 	want := c.Str("Site")
 	var match []any
 	for _, g := range s.Groups {
-		where := site(c.Str("RegionId"), g.SourceRegionId, g.DestinationRegionId)
-		if where != want || !idListMatch(c.Str("GroupIds"), g.ReplicaGroupId) ||
+		if !sidesOf(c.Str("RegionId"), g.SourceRegionId, g.DestinationRegionId).is(want) || !idListMatch(c.Str("GroupIds"), g.ReplicaGroupId) ||
 			!optionalEq(c, "Name", g.GroupName) || !optionalEq(c, "ResourceGroupId", g.ResourceGroupId) ||
 			!tagsMatch(c, g.Tags) {
 			continue
 		}
-		match = append(match, s.groupView(g, where))
+		match = append(match, s.groupView(g, want))
 	}
 	return ebsPage(c, "ReplicaGroups", match)
 }
@@ -222,11 +228,11 @@ func stopDiskReplicaGroup(c *Ctx) (any, error) {
 }
 
 func failoverDiskReplicaGroup(c *Ctx) (any, error) {
-	g, where, err := ebsGroupHere(c, "ReplicaGroupId")
+	g, at, err := ebsGroupHere(c, "ReplicaGroupId")
 	if err != nil {
 		return nil, err
 	}
-	if where != "backup" {
+	if !at.destination {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	pairs, err := groupMembers(c, g)
@@ -242,11 +248,11 @@ func failoverDiskReplicaGroup(c *Ctx) (any, error) {
 }
 
 func reprotectDiskReplicaGroup(c *Ctx) (any, error) {
-	g, where, err := ebsGroupHere(c, "ReplicaGroupId")
+	g, at, err := ebsGroupHere(c, "ReplicaGroupId")
 	if err != nil {
 		return nil, err
 	}
-	if where != "backup" {
+	if !at.destination {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	pairs := c.Account.EBS.members(g.ReplicaGroupId)

@@ -205,8 +205,8 @@ func TestGroupRefusals(t *testing.T) {
 		{"a group is not visible from a region it does not touch", func(e *ebsT) ebsReq {
 			return ebsReq{"RegionId": "cn-beijing", "ReplicaGroupId": e.newGroup(nil)}
 		}, "DeleteDiskReplicaGroup", "NoSuchResource"},
-		{"replication must cross regions", func(e *ebsT) ebsReq {
-			return ebsReq{"RegionId": hz, "SourceZoneId": "cn-hangzhou-h", "DestinationRegionId": hz, "DestinationZoneId": "cn-hangzhou-i"}
+		{"within one region a group must change zones", func(e *ebsT) ebsReq {
+			return ebsReq{"RegionId": hz, "SourceZoneId": "cn-hangzhou-h", "DestinationRegionId": hz, "DestinationZoneId": "cn-hangzhou-h"}
 		}, "CreateDiskReplicaGroup", "InvalidParameter"},
 		{"a zone outside its region", func(e *ebsT) ebsReq {
 			return ebsReq{"RegionId": hz, "SourceZoneId": "cn-shanghai-e", "DestinationRegionId": sh, "DestinationZoneId": "cn-shanghai-e"}
@@ -263,4 +263,22 @@ func TestOneShotKeepsMembersInStep(t *testing.T) {
 	if got := status(t, e.pair(fresh, hz)); got != "stopped" {
 		t.Fatalf("new member after the one-shot: %s", got)
 	}
+}
+
+// TestSameRegionGroup: a group may replicate between two zones of one region (the metadata:
+// same-region cross-zone or cross-region). That region then holds both ends: it lists the
+// group under either Site, and it is the destination region the drill rules ask for.
+func TestSameRegionGroup(t *testing.T) {
+	e := newEBS(t)
+	g := e.must("CreateDiskReplicaGroup", ebsReq{"RegionId": hz, "SourceZoneId": "cn-hangzhou-h",
+		"DestinationRegionId": hz, "DestinationZoneId": "cn-hangzhou-i"})["ReplicaGroupId"].(string)
+	e.advance(ebsCreateSeconds)
+	for _, site := range []string{"production", "backup"} {
+		list := items(e.must("DescribeDiskReplicaGroups", ebsReq{"RegionId": hz, "Site": site}), "ReplicaGroups")
+		if len(list) != 1 || list[0]["ReplicaGroupId"] != g || list[0]["Site"] != site {
+			t.Errorf("Site=%s lists %v, want the group shown as %s", site, list, site)
+		}
+	}
+	e.fails("StartReplicaGroupDrill", ebsReq{"RegionId": hz, "GroupId": g}, "OperationDenied.RecoverPointNotFound")
+	e.fails("DeleteDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g}, "NoSuchResource")
 }

@@ -48,43 +48,49 @@ const (
 	ebsDrillIDPrefix     = "pg-drill-"
 )
 
-// site tells which end of a replication a region is: "production" for the current source,
-// "backup" for the current destination, "" for neither.
-func site(region, source, destination string) string {
-	switch region {
-	case source:
-		return "production"
-	case destination:
-		return "backup"
-	}
-	return ""
+// sides tells which ends of a replication a region holds: the current source, the current
+// destination, or both for a group that replicates between two zones of one region.
+type sides struct{ source, destination bool }
+
+func sidesOf(region, source, destination string) sides {
+	return sides{source: region == source, destination: region == destination}
+}
+
+// seen reports whether the region holds either end: from any other region the object does
+// not exist.
+func (s sides) seen() bool { return s.source || s.destination }
+
+// is reports whether the region holds the end a Site filter names: "production" for the
+// source, "backup" for the destination.
+func (s sides) is(site string) bool {
+	return (site == "production" && s.source) || (site == "backup" && s.destination)
 }
 
 // ebsGroupHere returns the group named by idParam if the call's RegionId is one of its ends.
 // The service is regional: from any other region the group does not exist.
-func ebsGroupHere(c *Ctx, idParam string) (*replicaGroup, string, error) {
+func ebsGroupHere(c *Ctx, idParam string) (*replicaGroup, sides, error) {
 	g := c.Account.EBS.group(c.Str(idParam))
 	if g == nil {
-		return nil, "", c.Err("NoSuchResource")
+		return nil, sides{}, c.Err("NoSuchResource")
 	}
-	where := site(c.Str("RegionId"), g.SourceRegionId, g.DestinationRegionId)
-	if where == "" {
-		return nil, "", c.Err("NoSuchResource")
+	at := sidesOf(c.Str("RegionId"), g.SourceRegionId, g.DestinationRegionId)
+	if !at.seen() {
+		return nil, sides{}, c.Err("NoSuchResource")
 	}
-	return g, where, nil
+	return g, at, nil
 }
 
 // ebsPairHere is ebsGroupHere for a pair.
-func ebsPairHere(c *Ctx) (*replicaPair, string, error) {
+func ebsPairHere(c *Ctx) (*replicaPair, sides, error) {
 	p := c.Account.EBS.pair(c.Str("ReplicaPairId"))
 	if p == nil {
-		return nil, "", c.Err("NoSuchResource")
+		return nil, sides{}, c.Err("NoSuchResource")
 	}
-	where := site(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
-	if where == "" {
-		return nil, "", c.Err("NoSuchResource")
+	at := sidesOf(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
+	if !at.seen() {
+		return nil, sides{}, c.Err("NoSuchResource")
 	}
-	return p, where, nil
+	return p, at, nil
 }
 
 // ebsInvalidParam answers the product's invalid-parameter family for a value that passed

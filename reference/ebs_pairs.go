@@ -68,7 +68,7 @@ func (p *replicaPair) reverse() {
 
 func createDiskReplicaPair(c *Ctx) (any, error) {
 	s := c.Account.EBS
-	if err := checkPlacement(c, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
+	if err := checkPlacement(c, false, "RegionId", "SourceZoneId", "DestinationRegionId", "DestinationZoneId"); err != nil {
 		return nil, err
 	}
 	src, err := diskAt(c, "DiskId", "RegionId", "SourceZoneId")
@@ -145,13 +145,12 @@ func describeDiskReplicaPairs(c *Ctx) (any, error) {
 	want := c.Str("Site")
 	var match []any
 	for _, p := range s.Pairs {
-		where := site(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion)
-		if where != want || !idListMatch(c.Str("PairIds"), p.ReplicaPairId) ||
+		if !sidesOf(c.Str("RegionId"), p.SourceRegion, p.DestinationRegion).is(want) || !idListMatch(c.Str("PairIds"), p.ReplicaPairId) ||
 			!groupFilter(c, p.ReplicaGroupId) || !optionalEq(c, "Name", p.PairName) ||
 			!optionalEq(c, "ResourceGroupId", p.ResourceGroupId) || !tagsMatch(c, p.Tags) {
 			continue
 		}
-		match = append(match, s.pairView(p, where))
+		match = append(match, s.pairView(p, want))
 	}
 	return ebsPage(c, "ReplicaPairs", match)
 }
@@ -217,11 +216,11 @@ func stopDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func failoverDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := ebsPairHere(c)
+	p, at, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
-	if where != "backup" {
+	if !at.destination {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	p.failover(c.Account.EBS.now)
@@ -229,11 +228,11 @@ func failoverDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func reprotectDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := ebsPairHere(c)
+	p, at, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
-	if where != "backup" {
+	if !at.destination {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
 	reverse, err := reverseWanted(c, p.SourceRegion, p.SourceZoneId, p.DestinationRegion, p.DestinationZoneId)
@@ -248,11 +247,11 @@ func reprotectDiskReplicaPair(c *Ctx) (any, error) {
 }
 
 func deleteDiskReplicaPair(c *Ctx) (any, error) {
-	p, where, err := ebsPairHere(c)
+	p, at, err := ebsPairHere(c)
 	if err != nil {
 		return nil, err
 	}
-	if where != "production" {
+	if !at.source {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForStandby")
 	}
 	p.ReplicaGroupId = "" // a member leaves its group as it goes

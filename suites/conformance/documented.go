@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
 
@@ -43,6 +44,35 @@ func wrappedList(obj map[string]any, outer, inner string) []map[string]any {
 	}
 	return out
 }
+
+// invalidParam is the product's invalid-parameter answer naming one parameter.
+func invalidParam(action, param string) spec.ErrorCode {
+	return framework.MustAction(action).Product.Families.Invalid.For(param)
+}
+
+var _ = Describe("EBS placement", Label("needs:control", "needs:writes", "action:CreateDiskReplicaGroup", "action:DescribeDiskReplicaGroups"), func() {
+	f := framework.New()
+
+	oneRegion := func(dstZone string) url.Values {
+		q := groupParams("")
+		q.Set("DestinationRegionId", srcRegion)
+		q.Set("DestinationZoneId", dstZone)
+		return q
+	}
+	It("accepts a replica group between two zones of one region and lists it under both sites", func(ctx SpecContext) {
+		e := newEBSAccount(ctx, f, 0, "Available")
+		g := e.ok(ctx, "CreateDiskReplicaGroup", oneRegion("cn-hangzhou-i")).Str("ReplicaGroupId")
+		for _, site := range []string{"production", "backup"} {
+			got := flatList(e.call(ctx, "DescribeDiskReplicaGroups", url.Values{"RegionId": {srcRegion}, "GroupIds": {g}, "Site": {site}}), "ReplicaGroups")
+			Expect(got).To(ConsistOf(HaveKeyWithValue("ReplicaGroupId", g)), "Site=%s", site)
+		}
+	})
+	It("returns InvalidParameter naming DestinationZoneId for a group within one zone", func(ctx SpecContext) {
+		e := newEBSAccount(ctx, f, 0, "Available")
+		r := e.call(ctx, "CreateDiskReplicaGroup", oneRegion(srcZone))
+		Expect(r).To(framework.HaveDocumentedError(invalidParam("CreateDiskReplicaGroup", "DestinationZoneId")))
+	})
+})
 
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
