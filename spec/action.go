@@ -19,6 +19,7 @@ type pathExtensions struct {
 	Effects       []Effect       `json:"x-acs-effects"`
 	Requires      []Requirement  `json:"x-acs-requires"`
 	Errors        []ErrorCode    `json:"x-acs-errors"`
+	IgnoreEmpty   bool           `json:"x-acs-ignore-empty"`
 }
 
 func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, error) {
@@ -39,7 +40,7 @@ func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, err
 	a := &Action{
 		Name: ext.Action, Product: p, Summary: post.Summary, Write: ext.Operation == "write",
 		Object: ext.Object, Preconditions: ext.Preconditions, Effects: ext.Effects,
-		Requires: ext.Requires, Errors: ext.Errors, PathItem: item,
+		Requires: ext.Requires, Errors: ext.Errors, IgnoreEmpty: ext.IgnoreEmpty, PathItem: item,
 		params: map[string]*Param{}, errors: map[string]ErrorCode{},
 	}
 	for _, e := range ext.Errors {

@@ -160,6 +160,9 @@ type Action struct {
 	Effects       []Effect
 	Requires      []Requirement
 	Errors        []ErrorCode
+	// IgnoreEmpty: an optional scalar parameter sent with an empty value counts as not sent
+	// (x-acs-ignore-empty), as a Describe page says of its filters.
+	IgnoreEmpty bool
 	// Request is an object schema built from Params: what decoded parameters must satisfy.
 	Request *openapi3.Schema
 	// Response is the success body schema; Example validates against it.
@@ -185,6 +188,16 @@ func (a *Action) Param(name string) (*Param, bool) {
 func (a *Action) Error(code string) (ErrorCode, bool) {
 	e, ok := a.errors[code]
 	return e, ok
+}
+
+// EmptyIgnored reports whether the action reads a parameter sent with an empty value as not
+// sent: an optional scalar of an action with x-acs-ignore-empty.
+func (a *Action) EmptyIgnored(name string) bool {
+	if !a.IgnoreEmpty {
+		return false
+	}
+	p, ok := a.params[name]
+	return ok && !p.Required && p.Style == StyleScalar
 }
 
 // Shapes returns the flat codec shapes of every parameter, keyed by name.

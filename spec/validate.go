@@ -72,6 +72,7 @@ func (a *Action) Decode(params url.Values) (Input, []Violation) {
 
 // DecodeParams is Decode over sorted parameters, as the gateway hands them on.
 func (a *Action) DecodeParams(params flat.Params) (Input, []Violation) {
+	params = a.withoutEmpty(params)
 	obj, unknown, problems := a.Unflatten(params)
 	var vs []Violation
 	whole := false
@@ -93,6 +94,30 @@ func (a *Action) DecodeParams(params flat.Params) (Input, []Violation) {
 		vs = append(vs, a.unknownViolation(name))
 	}
 	return Input(obj), sortViolations(vs)
+}
+
+// withoutEmpty leaves out the parameters the action ignores when they are sent empty
+// (EmptyIgnored). params is not modified; it is returned as is when nothing is left out.
+func (a *Action) withoutEmpty(params flat.Params) flat.Params {
+	if !a.IgnoreEmpty {
+		return params
+	}
+	drop := 0
+	for _, p := range params {
+		if p.Value == "" && a.EmptyIgnored(p.Name) {
+			drop++
+		}
+	}
+	if drop == 0 {
+		return params
+	}
+	out := make(flat.Params, 0, len(params)-drop)
+	for _, p := range params {
+		if p.Value != "" || !a.EmptyIgnored(p.Name) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // FirstError returns the violation a service answers with: the first that is not a warning.

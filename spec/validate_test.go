@@ -205,3 +205,54 @@ func TestTooLargeRequest(t *testing.T) {
 		t.Errorf("got %v", vs)
 	}
 }
+
+// TestEmptyValuesIgnored: x-acs-ignore-empty drops optional scalars sent empty before any
+// rule applies; required parameters, list fields and other actions still judge "".
+func TestEmptyValuesIgnored(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		action string
+		params url.Values
+		input  map[string]any
+		fails  string
+		why    string
+	}{
+		{"DescribeReplicationJobs", url.Values{"Status": {""}, "PageSize": {""}, "JobType": {""}, "Name": {""}}, map[string]any{}, "", "the page: parameters without values are not used"},
+		{"DescribeReplicationJobs", url.Values{"Status": {""}, "PageSize": {"5"}}, map[string]any{"PageSize": int64(5)}, "", "only the empty one is left out"},
+		{"DescribeSourceServers", url.Values{"State": {""}}, map[string]any{}, "", "the same rule on the other SMC reads"},
+		{"ListAccessTokens", url.Values{"Status": {""}}, map[string]any{}, "", "the same rule on the other SMC reads"},
+		{"ListTagResources", url.Values{"ResourceType": {""}}, nil, "ResourceType", "a required parameter is judged as sent"},
+		{"CreateReplicationJob", url.Values{"RegionId": {"cn-hangzhou"}, "SourceId": {"s-1"}, "NetMode": {""}}, nil, "NetMode", "a write action judges every value sent"},
+		{"DescribeDiskReplicaGroups", url.Values{"RegionId": {"cn-hangzhou"}, "Site": {""}}, nil, "Site", "no EBS page says empty values are ignored"},
+	}
+	for _, tc := range cases {
+		a, ok := c.Lookup(versionOf(t, c, tc.action), tc.action)
+		if !ok {
+			t.Fatalf("no action %s", tc.action)
+		}
+		in, vs := a.Decode(tc.params)
+		first, failed := FirstError(vs)
+		switch {
+		case tc.fails == "" && failed:
+			t.Errorf("%s: %s: refused %v", tc.action, tc.why, first)
+		case tc.fails != "" && (!failed || first.Param != tc.fails):
+			t.Errorf("%s: %s: got %v, want a violation on %s", tc.action, tc.why, vs, tc.fails)
+		case tc.input != nil && !reflect.DeepEqual(map[string]any(in), tc.input):
+			t.Errorf("%s: %s: decoded %v, want %v", tc.action, tc.why, in, tc.input)
+		}
+	}
+}
+
+func versionOf(t *testing.T, c *Catalog, action string) string {
+	t.Helper()
+	for _, p := range c.Products() {
+		if _, ok := p.Action(action); ok {
+			return p.Version
+		}
+	}
+	t.Fatalf("no product has %s", action)
+	return ""
+}
