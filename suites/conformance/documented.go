@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/smcct/smcct/cases"
 	"github.com/smcct/smcct/spec"
 	"github.com/smcct/smcct/suites/framework"
 )
@@ -104,7 +105,7 @@ func withoutRequestID(r *framework.Result) map[string]any {
 var _ = Describe("Empty values", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
 	for _, a := range framework.Catalog().Actions() {
-		for _, c := range framework.EmptyValueCases(a) {
+		for _, c := range cases.EmptyValueCases(a) {
 			It(fmt.Sprintf("%s answers %s sent empty as if it were not sent", a.Name, c.Param), Label("action:"+a.Name, "param:"+c.Param), func(ctx SpecContext) {
 				acct := smcPopulated(ctx, f)
 				want := withoutRequestID(acct.call(ctx, a.Name, c.Base))

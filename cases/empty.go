@@ -1,4 +1,4 @@
-package framework
+package cases
 
 import (
 	"net/url"
