@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/smcct/smcct/guard"
 )
 
 // newControl registers every control-plane route on one screen. The control plane is for
@@ -80,7 +81,9 @@ func (s *Server) ctlSeed(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, http.StatusRequestEntityTooLarge, "seed body over 8 MiB")
 		return
 	}
-	if strings.Contains(r.Header.Get("Content-Type"), "yaml") {
+	// The guard let only JSON and YAML through; the label decides the parser, never the
+	// body's look, so that nothing is parsed as what it was not declared to be.
+	if guard.MediaType(r) == guard.YAML {
 		err = s.seedFixtures(body)
 	} else {
 		err = s.seedAccount(r.URL.Query().Get("account"), body)
@@ -93,6 +96,9 @@ func (s *Server) ctlSeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ctlForce(w http.ResponseWriter, r *http.Request) {
+	if !needJSON(w, r) {
+		return
+	}
 	var fields map[string]string
 	if err := json.NewDecoder(io.LimitReader(r.Body, maxControlBody)).Decode(&fields); err != nil || len(fields) == 0 {
 		ctlError(w, http.StatusBadRequest, `body must be a JSON object of state fields, e.g. {"Status":"InError"}`)
@@ -119,6 +125,9 @@ func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ctlAddFault(w http.ResponseWriter, r *http.Request) {
+	if !needJSON(w, r) {
+		return
+	}
 	var f Fault
 	if err := json.NewDecoder(io.LimitReader(r.Body, maxControlBody)).Decode(&f); err != nil {
 		ctlError(w, http.StatusBadRequest, "body must be a fault object: "+err.Error())
@@ -144,6 +153,15 @@ func (s *Server) ctlViolations(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ctlClearViolations(w http.ResponseWriter, r *http.Request) {
 	s.violations.clear()
 	writeJSON(w, http.StatusOK, map[string]any{"cleared": true})
+}
+
+// needJSON refuses a body that is not labelled JSON on a route that parses only JSON.
+func needJSON(w http.ResponseWriter, r *http.Request) bool {
+	if guard.MediaType(r) != guard.JSON {
+		ctlError(w, http.StatusUnsupportedMediaType, "this route takes a body of Content-Type "+guard.JSON)
+		return false
+	}
+	return true
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

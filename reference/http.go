@@ -18,17 +18,29 @@ const ControlPrefix = "/_smcct/"
 // contract validation -> injected faults -> preconditions and handler -> envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
-		if s.opts.NoControl {
-			http.NotFound(w, r)
-			return
-		}
-		s.control.ServeHTTP(w, r)
+		s.serveControl(w, r)
 		return
 	}
 	start := time.Now()
 	call, status := s.serveRPC(w, r)
 	s.logCall(call, status, time.Since(start))
 	call.Release() // nothing of the request holds on to its parameter list
+}
+
+// serveControl guards every control-plane route at once, so that a route added to the mux
+// later cannot be reached by a web page or through a foreign Host.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
+	if s.opts.NoControl {
+		ctlError(w, http.StatusNotFound, "the control plane is off (smcct serve --control)")
+		return
+	}
+	if ref := s.guard.Check(r); ref != nil {
+		s.log.Warn("control request refused", "method", r.Method, "path", r.URL.Path,
+			"status", ref.Status, "reason", ref.Message, "remote", r.RemoteAddr)
+		ctlError(w, ref.Status, ref.Message)
+		return
+	}
+	s.control.ServeHTTP(w, r)
 }
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smcct/smcct/fixtures"
+	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/rpc"
 	"github.com/smcct/smcct/spec"
 )
@@ -31,6 +32,11 @@ type Options struct {
 	// the request, so that recording the same run twice gives the same cassettes. call
 	// holds what the gateway learned, which may be nothing.
 	RequestID func(r *http.Request, call *rpc.Call) string
+	// ControlHosts are Host names the control plane answers besides the loopback ones
+	// (localhost, 127.0.0.1, [::1]); ControlToken, if set, must come in guard.TokenHeader.
+	// See package guard for everything else a control request must satisfy.
+	ControlHosts []string
+	ControlToken string
 }
 
 // DefaultStart is where a virtual clock starts: a fixed instant makes runs repeatable.
@@ -50,6 +56,7 @@ type Server struct {
 	faults     *faultSet
 	violations *violationLog
 	control    http.Handler
+	guard      *guard.Guard
 }
 
 // New builds a Server: loads the contract and fixtures, and restores durable state if any.
@@ -89,6 +96,7 @@ func New(opts Options) (*Server, error) {
 	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(0)}
 	s.faults, s.violations = newFaultSet(), &violationLog{}
 	s.control = s.newControl()
+	s.guard = guard.New(opts.ControlHosts, opts.ControlToken)
 	return s, nil
 }
 

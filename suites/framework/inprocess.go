@@ -36,6 +36,8 @@ func NewInProcess(signer rpc.Signer) (*Target, error) {
 	srv, err := reference.New(reference.Options{
 		Wall:      func() time.Time { return signedAt },
 		RequestID: requestIDs(),
+		// Clients name the reference recordedHost (below), which is no loopback name.
+		ControlHosts: []string{recordedHost},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reference: %w", err)
