@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -79,8 +80,9 @@ func (c *Call) Host() string {
 //
 // Order of checks (the first failure answers):
 //  1. HTTP method GET or POST (UnsupportedHTTPMethod).
-//  2. Size: raw query, body, parameter count, name and value lengths
-//     (InvalidParameter.TooLarge); then query and form parsing (InvalidParameter.Format).
+//  2. Content-Encoding absent or identity (InvalidParameter.ContentEncoding). Size: raw
+//     query, body, parameter count, name and value lengths (InvalidParameter.TooLarge);
+//     then query and form parsing (InvalidParameter.Format).
 //  3. Format JSON or XML (InvalidParameter.Format). From here on errors are rendered in the
 //     format asked for, as the real gateway does.
 //  4. Action and Version present (Missing*), Version known (InvalidVersion), Action known
@@ -91,11 +93,14 @@ func (c *Call) Host() string {
 //     well-formed Authorization (IncompleteSignature) with algorithm ACS3-HMAC-SHA256
 //     (InvalidSignatureMethod), x-acs-date and x-acs-signature-nonce present (Missing*),
 //     and host, x-acs-action, -version, -date, -signature-nonce, -content-sha256 among
-//     the signed headers (IncompleteSignature).
+//     the signed headers (IncompleteSignature). Both: SignatureNonce within
+//     Limits.MaxNonce (InvalidParameter.TooLarge).
 //  6. Timestamp well formed, then within the skew of the wall clock (InvalidTimeStamp.*).
 //  7. AccessKeyId known (InvalidAccessKeyId.NotFound).
 //  8. Signature (SignatureDoesNotMatch with the server's string to sign).
 //  9. Nonce unused (SignatureNonceUsed): last, so a forged request cannot burn a nonce.
+//     A nonce the cache has no room for is refused (Throttling.Resource), never let
+//     through unremembered: see NonceCache.
 type Gateway struct {
 	Catalog *spec.Catalog
 	// Lookup finds the product of a Version; nil means Catalog.ByVersion. It lets a caller
@@ -183,16 +188,21 @@ func (g *Gateway) clock(call *Call, ts string) (time.Time, *Error) {
 	if err != nil {
 		return time.Time{}, g.err("InvalidTimeStamp.Format")
 	}
-	skew := g.Catalog.Gateway.TimestampSkew
-	if skew <= 0 {
-		skew = 15 * time.Minute
-	}
+	skew := g.skew()
 	now := g.now()
 	if d := now.Sub(t); d > skew || d < -skew {
 		return time.Time{}, g.err("InvalidTimeStamp.Expired")
 	}
 	call.Timestamp = t
 	return t.Add(skew), nil
+}
+
+// skew is how far a timestamp may be from the wall clock, either way.
+func (g *Gateway) skew() time.Duration {
+	if skew := g.Catalog.Gateway.TimestampSkew; skew > 0 {
+		return skew
+	}
+	return 15 * time.Minute
 }
 
 // timestampLayout is the one form of Timestamp the gateway accepts: ISO 8601 in UTC.
@@ -239,8 +249,24 @@ func (g *Gateway) secret(id string) (string, *Error) {
 }
 
 func (g *Gateway) useNonce(call *Call, expires time.Time) *Error {
-	if g.Nonces != nil && !g.Nonces.Use(call.AccessKeyID, call.Nonce, expires, g.now()) {
+	if g.Nonces == nil {
+		return nil
+	}
+	switch g.Nonces.Use(call.AccessKeyID, call.Nonce, expires, g.now()) {
+	case NonceUsed:
 		return g.err("SignatureNonceUsed")
+	case NonceFull:
+		return g.err("Throttling.Resource", fmt.Sprintf(
+			"%d signature nonces are held for the %s replay window, as many as its memory budget allows", g.Nonces.Cap(), g.skew()))
+	}
+	return nil
+}
+
+// nonceLength refuses a SignatureNonce longer than the limit: the SDKs send 32 to 36
+// characters, and a nonce is the one value of a request that outlives it (as a hash).
+func (g *Gateway) nonceLength(nonce string, lim Limits) *Error {
+	if len(nonce) > lim.MaxNonce {
+		return g.err("InvalidParameter.TooLarge", fmt.Sprintf("SignatureNonce over %d bytes", lim.MaxNonce))
 	}
 	return nil
 }

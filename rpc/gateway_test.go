@@ -167,6 +167,20 @@ func TestAdmitRejects(t *testing.T) {
 		{"unsigned parameter added in the body", func(t *testing.T) *http.Request {
 			return build(t, nil, func(_ *Client, r *Request) { r.Form = url.Values{"Extra": {"1"}} })
 		}, "SignatureDoesNotMatch", 400},
+		{"a gzip body would be read as plain text", func(t *testing.T) *http.Request {
+			r := build(t, inBody, nil)
+			r.Header.Set("Content-Encoding", "gzip")
+			return r
+		}, "InvalidParameter.ContentEncoding", 415},
+		{"a coding listed after identity still applies", func(t *testing.T) *http.Request {
+			r := build(t, nil, nil)
+			r.Header.Add("Content-Encoding", "identity, br")
+			return r
+		}, "InvalidParameter.ContentEncoding", 415},
+		{"a v1 SignatureNonce over 128 bytes", func(t *testing.T) *http.Request { return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 129))) }, "InvalidParameter.TooLarge", 400},
+		{"a v3 x-acs-signature-nonce over 128 bytes", func(t *testing.T) *http.Request {
+			return build(t, v3, header(HeaderNonce, strings.Repeat("n", 129)))
+		}, "InvalidParameter.TooLarge", 400},
 	}
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
@@ -176,6 +190,38 @@ func TestAdmitRejects(t *testing.T) {
 				t.Errorf("%s: got %v, want %s %d", tc.reason, e, tc.code, tc.status)
 			}
 		})
+	}
+}
+
+func TestAdmitAcceptsIdentityCodingAndLongestNonce(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		req    func(t *testing.T) *http.Request
+	}{
+		{"Content-Encoding identity is no coding", func(t *testing.T) *http.Request {
+			r := build(t, inBody, nil)
+			r.Header.Set("Content-Encoding", "identity")
+			return r
+		}},
+		{"a nonce of exactly 128 bytes", func(t *testing.T) *http.Request { return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 128))) }},
+	} {
+		if _, e := testGateway(t, t0).Admit(tc.req(t)); e != nil {
+			t.Errorf("%s: %v", tc.reason, e)
+		}
+	}
+}
+
+// TestAdmitRefusesWhenNoncesAreFull: a gateway whose nonce cache is spent refuses fresh
+// requests rather than admitting them unremembered, and says why.
+func TestAdmitRefusesWhenNoncesAreFull(t *testing.T) {
+	g := testGateway(t, t0)
+	g.Nonces = NewNonceCache(1) // room for one nonce
+	if _, e := g.Admit(build(t, nil, nil)); e != nil {
+		t.Fatal(e)
+	}
+	_, e := g.Admit(build(t, nil, nil))
+	if e == nil || e.Code != "Throttling.Resource" || e.Status != 503 || !strings.Contains(e.Message, "replay window") {
+		t.Fatalf("got %v, want Throttling.Resource 503 naming the replay window", e)
 	}
 }
 

@@ -85,6 +85,9 @@ func (g *Gateway) admitV1(call *Call, r *http.Request, w wire, c *v1Common) *Err
 	if c.signatureVer != SignatureVersionV1 {
 		return g.err("InvalidSignatureVersion")
 	}
+	if e := g.nonceLength(c.nonce, g.Limits.withDefaults()); e != nil {
+		return e
+	}
 	call.AccessKeyID, call.Nonce, call.SecurityToken = c.accessKeyID, c.nonce, c.securityToken
 	expires, e := g.clock(call, c.timestamp)
 	if e != nil {

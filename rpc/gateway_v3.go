@@ -32,6 +32,9 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *E
 	if !signsAll(auth.SignedHeaders, v3MustSign) {
 		return g.err("IncompleteSignature")
 	}
+	if e := g.nonceLength(nonce, g.Limits.withDefaults()); e != nil {
+		return e
+	}
 	call.AccessKeyID, call.Nonce = auth.Credential, nonce
 	call.SecurityToken = headerGet(r.Header, HeaderSecurityToken)
 	expires, e := g.clock(call, ts)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -22,11 +23,12 @@ type Limits struct {
 	MaxParams int   // parameters, query and body together
 	MaxKey    int   // bytes of one parameter name
 	MaxValue  int   // bytes of one parameter value
+	MaxNonce  int   // bytes of SignatureNonce (or x-acs-signature-nonce)
 }
 
 // DefaultLimits are generous for every SMC and EBS action (the largest real request, a
 // CreateReplicationJob with 16 data disks and their partitions, is a few KiB).
-var DefaultLimits = Limits{MaxBody: 1 << 20, MaxQuery: 256 << 10, MaxParams: 1024, MaxKey: 256, MaxValue: 64 << 10}
+var DefaultLimits = Limits{MaxBody: 1 << 20, MaxQuery: 256 << 10, MaxParams: 1024, MaxKey: 256, MaxValue: 64 << 10, MaxNonce: 128}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -44,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxValue > 0 {
 		d.MaxValue = l.MaxValue
+	}
+	if l.MaxNonce > 0 {
+		d.MaxNonce = l.MaxNonce
 	}
 	return d
 }
@@ -85,6 +90,9 @@ func putParams(slab *flat.Params) {
 // readWire reads and parses a request within the limits. Sizes are checked before parsing
 // so an oversized request costs no more than its limit.
 func (g *Gateway) readWire(r *http.Request, lim Limits) (wire, *Error) {
+	if e := g.contentEncoding(r); e != nil {
+		return wire{}, e
+	}
 	if len(r.URL.RawQuery) > lim.MaxQuery {
 		return wire{}, g.err("InvalidParameter.TooLarge", fmt.Sprintf("query string over %d bytes", lim.MaxQuery))
 	}
@@ -118,6 +126,27 @@ func (g *Gateway) readWire(r *http.Request, lim Limits) (wire, *Error) {
 	}
 	w.params = flat.SortParams(p.dst)
 	return w, p.sizeError(g, lim)
+}
+
+// contentEncoding refuses a body in any coding but identity: read as plain text, a gzip
+// body would be parsed and executed as something the client never meant to send.
+func (g *Gateway) contentEncoding(r *http.Request) *Error {
+	for _, v := range r.Header.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return g.err("InvalidParameter.ContentEncoding", strconv.Quote(shortText(c, 64)))
+			}
+		}
+	}
+	return nil
+}
+
+// shortText bounds a client's text quoted back in a message.
+func shortText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func (g *Gateway) readBody(r *http.Request, max int64) ([]byte, *Error) {
