@@ -177,7 +177,9 @@ func TestAdmitRejects(t *testing.T) {
 			r.Header.Add("Content-Encoding", "identity, br")
 			return r
 		}, "InvalidParameter.ContentEncoding", 415},
-		{"a v1 SignatureNonce over 128 bytes", func(t *testing.T) *http.Request { return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 129))) }, "InvalidParameter.TooLarge", 400},
+		{"a v1 SignatureNonce over 128 bytes", func(t *testing.T) *http.Request {
+			return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 129)))
+		}, "InvalidParameter.TooLarge", 400},
 		{"a v3 x-acs-signature-nonce over 128 bytes", func(t *testing.T) *http.Request {
 			return build(t, v3, header(HeaderNonce, strings.Repeat("n", 129)))
 		}, "InvalidParameter.TooLarge", 400},
@@ -203,7 +205,9 @@ func TestAdmitAcceptsIdentityCodingAndLongestNonce(t *testing.T) {
 			r.Header.Set("Content-Encoding", "identity")
 			return r
 		}},
-		{"a nonce of exactly 128 bytes", func(t *testing.T) *http.Request { return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 128))) }},
+		{"a nonce of exactly 128 bytes", func(t *testing.T) *http.Request {
+			return build(t, nil, resign("SignatureNonce", strings.Repeat("n", 128)))
+		}},
 	} {
 		if _, e := testGateway(t, t0).Admit(tc.req(t)); e != nil {
 			t.Errorf("%s: %v", tc.reason, e)
