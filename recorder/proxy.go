@@ -10,13 +10,19 @@ import (
 	"sync"
 	"time"
 
+	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/rpc/flat"
 	"github.com/smcct/smcct/spec"
 )
 
-// ViolationsPath is where the proxy reports contract violations seen so far, as JSON.
-// It sits under the prefix the reference reserves for its control plane, off the API.
-const ViolationsPath = "/_smcct/violations"
+// ControlPrefix is the path prefix smcct keeps off the API for its own routes. The proxy
+// answers requests under it itself and never forwards or records them.
+const ControlPrefix = "/_smcct/"
+
+// ViolationsPath is where the proxy reports contract violations seen so far, as JSON in
+// the shape smcct serve uses (spec.BreachReport).
+const ViolationsPath = ControlPrefix + "violations"
 
 // Proxy is the recording proxy: any client, signing v1 or v3 with any credentials, talks to
 // it; it signs each request again with Cred in the same signature version, forwards it to
@@ -37,41 +43,26 @@ type Proxy struct {
 	// asked to. See IsWrite for what counts as a write.
 	ReadOnly bool
 
-	mu       sync.Mutex
-	requests int
-	found    []Finding
+	// Log keeps the breaches; nil means a log of the default budget, made on first use.
+	Log     *spec.BreachLog
+	logOnce sync.Once
 }
 
-// Finding is one contract violation seen by the proxy.
-type Finding struct {
-	Seq     int    `json:"seq"` // 1-based request number through the proxy
-	Version string `json:"version"`
-	Action  string `json:"action"`
-	// Side is "request" (the client broke the contract) or "response" (the upstream did).
-	Side    string `json:"side"`
-	Param   string `json:"param,omitempty"`
-	Rule    string `json:"rule,omitempty"`
-	Warning bool   `json:"warning,omitempty"`
-	Detail  string `json:"detail"`
+func (p *Proxy) log() *spec.BreachLog {
+	p.logOnce.Do(func() {
+		if p.Log == nil {
+			p.Log = spec.NewBreachLog(0)
+		}
+	})
+	return p.Log
 }
 
-// Report is what ViolationsPath serves and `smcct record` prints on exit.
-type Report struct {
-	Requests   int       `json:"requests"`
-	Violations []Finding `json:"violations"`
-}
-
-// Report returns a copy of the findings so far.
-func (p *Proxy) Report() Report {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return Report{Requests: p.requests, Violations: append([]Finding{}, p.found...)}
-}
+// Report returns the breaches so far: the body of ViolationsPath, as smcct serve has it.
+func (p *Proxy) Report() spec.BreachReport { return p.log().Report() }
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == ViolationsPath {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(p.Report())
+	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
+		p.serveControl(w, r)
 		return
 	}
 	c, err := CanonOf(r)
@@ -80,10 +71,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := readBody(r) // CanonOf read and restored it: this cannot fail now
-	p.mu.Lock()
-	p.requests++
-	seq := p.requests
-	p.mu.Unlock()
+	seq := p.log().Seen()
 	p.checkRequest(seq, c, r, body)
 	if p.ReadOnly && !c.Control && IsWrite(p.Catalog, c.Version, c.Action) {
 		p.logf("refused %s: a write, and the proxy is read-only", c)
@@ -126,6 +114,38 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(respBody)
 }
 
+// serveControl answers the proxy's own routes, behind the same guard as the reference's
+// control plane: GET and DELETE ViolationsPath. Any other /_smcct/ request is the
+// upstream's control plane, which the proxy neither drives nor records as API traffic.
+func (p *Proxy) serveControl(w http.ResponseWriter, r *http.Request) {
+	if ref := guard.New(nil, "").Check(r); ref != nil {
+		writeControlError(w, ref.Status, ref.Message)
+		return
+	}
+	switch {
+	case r.URL.Path == ViolationsPath && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "application/json")
+		_ = p.log().WriteJSON(w) // a client gone away is not ours to report
+	case r.URL.Path == ViolationsPath && r.Method == http.MethodDelete:
+		p.log().Clear()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"cleared": true}`+"\n")
+	default:
+		writeControlError(w, http.StatusNotFound, fmt.Sprintf(
+			"%s %s: smcct record answers only GET and DELETE %s itself; it does not forward or record "+
+				"control-plane requests, so drive the upstream's at %s%s directly",
+			r.Method, r.URL.Path, ViolationsPath, p.Upstream.Redacted(), r.URL.Path))
+	}
+}
+
+// writeControlError answers a control-plane request as the reference's control plane does.
+func writeControlError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	data, _ := json.Marshal(map[string]string{"error": msg})
+	_, _ = w.Write(append(data, '\n'))
+}
+
 // CodeWriteRefused is the error a read-only proxy answers a write action with.
 const CodeWriteRefused = "Smcct.Proxy.WriteRefused"
 
@@ -156,12 +176,6 @@ func (p *Proxy) checkRequest(seq int, c Canon, r *http.Request, body []byte) {
 	if p.Catalog == nil {
 		return
 	}
-	a, ok := p.Catalog.Lookup(c.Version, c.Action)
-	if !ok {
-		p.add(Finding{Seq: seq, Version: c.Version, Action: c.Action, Side: "request",
-			Detail: "no such Action and Version in the contract"})
-		return
-	}
 	params, _ := url.ParseQuery(r.URL.RawQuery) // CanonOf parsed it already
 	if isForm(r.Header.Get("Content-Type")) {
 		form, _ := url.ParseQuery(string(body))
@@ -169,9 +183,15 @@ func (p *Proxy) checkRequest(seq int, c Canon, r *http.Request, body []byte) {
 			params[k] = append(params[k], vs...)
 		}
 	}
-	for _, v := range a.Validate(params) {
-		p.add(Finding{Seq: seq, Version: c.Version, Action: c.Action, Side: "request",
-			Param: v.Param, Rule: v.Rule, Warning: v.Warning, Detail: v.Error()})
+	var vs []spec.Violation
+	if a, ok := p.Catalog.Lookup(c.Version, c.Action); ok {
+		vs = a.Validate(params)
+	} else {
+		vs = []spec.Violation{{Rule: "action", Detail: "no such Action and Version in the contract"}}
+	}
+	if len(vs) > 0 {
+		p.add(spec.Breach{Seq: seq, Version: c.Version, Action: c.Action, Side: spec.SideRequest, Violations: vs},
+			flat.FromValues(params))
 	}
 }
 
@@ -193,16 +213,17 @@ func (p *Proxy) checkResponse(seq int, c Canon, status int, body []byte) {
 		err = a.CheckXMLResponse(body)
 	}
 	if err != nil {
-		p.add(Finding{Seq: seq, Version: c.Version, Action: c.Action, Side: "response",
-			Detail: fmt.Sprintf("HTTP %d: %v", status, err)})
+		p.add(spec.Breach{Seq: seq, Version: c.Version, Action: c.Action, Side: spec.SideResponse, Status: status,
+			Violations: []spec.Violation{{Detail: fmt.Sprintf("HTTP %d: %v", status, err)}}}, nil)
 	}
 }
 
-func (p *Proxy) add(f Finding) {
-	p.mu.Lock()
-	p.found = append(p.found, f)
-	p.mu.Unlock()
-	p.logf("violation #%d %s %s %s: %s", f.Seq, f.Side, f.Action, f.Param, f.Detail)
+func (p *Proxy) add(b spec.Breach, params flat.Params) {
+	b.Time = time.Now().UTC()
+	for _, v := range b.Violations {
+		p.logf("violation #%d %s %s %s: %s", b.Seq, b.Side, b.Action, v.Param, v.Detail)
+	}
+	p.log().Add(b, params)
 }
 
 func (p *Proxy) logf(format string, args ...any) {

@@ -171,14 +171,14 @@ func TestProxyReportsViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var rep Report
+	var rep spec.BreachReport
 	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
 	var req, res bool
-	for _, f := range rep.Violations {
-		req = req || f.Side == "request" && f.Param == "PageSize"
-		res = res || f.Side == "response"
+	for _, b := range rep.Violations {
+		req = req || b.Side == "request" && b.Violations[0].Param == "PageSize" && b.Params.Get("PageSize") == "not-a-number"
+		res = res || b.Side == "response" && b.Status == 200
 	}
 	if rep.Requests != 1 || !req || !res {
 		t.Fatalf("report %+v: want 1 request, a PageSize request violation and a response violation (the fake's body is not the contract's)", rep)
@@ -255,8 +255,8 @@ func TestProxyChecksXMLResponses(t *testing.T) {
 		t.Fatalf("the upstream answered %q, not XML", resp.Body)
 	}
 	var found bool
-	for _, f := range p.Report().Violations {
-		found = found || f.Side == "response" && strings.Contains(f.Detail, `"TotalCount" is missing`)
+	for _, b := range p.Report().Violations {
+		found = found || b.Side == "response" && strings.Contains(b.Violations[0].Detail, `"TotalCount" is missing`)
 	}
 	if !found {
 		t.Fatalf("no response violation for an XML body that is not the contract's: %+v", p.Report())

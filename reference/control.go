@@ -147,11 +147,12 @@ func (s *Server) ctlClearFaults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) ctlViolations(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.violations.list())
+	w.Header().Set("Content-Type", "application/json")
+	_ = s.violations.WriteJSON(w) // a client gone away is not ours to report
 }
 
 func (s *Server) ctlClearViolations(w http.ResponseWriter, r *http.Request) {
-	s.violations.clear()
+	s.violations.Clear()
 	writeJSON(w, http.StatusOK, map[string]any{"cleared": true})
 }
 

@@ -44,6 +44,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {
+	seq := s.violations.Seen()
 	call, gerr := s.gateway.Admit(r)
 	if gerr != nil {
 		return call, s.fail(w, r, call, gerr)
@@ -53,7 +54,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, in
 		return call, s.fail(w, r, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
 	}
 	in, violations := call.Action.DecodeParams(call.Params)
-	if e := s.judge(call, violations); e != nil {
+	if e := s.judge(seq, call, violations); e != nil {
 		return call, s.fail(w, r, call, e)
 	}
 	if e := s.faults.inject(r.Context(), call.Action); e != nil {
@@ -73,11 +74,12 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, in
 
 // judge records a request that broke the contract and decides how to answer it: the first
 // error wins; warnings (unknown parameters) are only recorded unless the server is strict.
-func (s *Server) judge(call *rpc.Call, vs []spec.Violation) *rpc.Error {
+func (s *Server) judge(seq int, call *rpc.Call, vs []spec.Violation) *rpc.Error {
 	if len(vs) == 0 {
 		return nil
 	}
-	s.violations.add(call, vs)
+	s.violations.Add(spec.Breach{Seq: seq, Time: time.Now().UTC(), Version: call.Product.Version,
+		Action: call.Action.Name, Side: spec.SideRequest, Violations: vs}, call.Params)
 	for _, v := range vs {
 		if !v.Warning || s.opts.Strict {
 			return &rpc.Error{Status: v.Status, Code: v.Code, Message: v.Message}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/smcct/smcct/rpc"
+	"github.com/smcct/smcct/spec"
 )
 
 // newHTTPServer starts a reference on a loopback listener and returns a v1 client for the
@@ -73,10 +74,15 @@ func TestUnknownParametersAreRecordedAndStrictRejectsThem(t *testing.T) {
 		if strict != (err != nil) {
 			t.Fatalf("strict=%v: err=%v; unknown parameters fail only in strict mode", strict, err)
 		}
-		var got []Violation
+		var got spec.BreachReport
 		getJSON(t, ts.URL+"/_smcct/violations", &got)
-		if len(got) != 1 || got[0].Action != "DescribeSourceServers" || got[0].Params.Get("Signature") != "" {
-			t.Fatalf("strict=%v: violations %+v: want one, without the signature", strict, got)
+		if len(got.Violations) != 1 || got.Requests != 1 {
+			t.Fatalf("strict=%v: report %+v: want one request and one breach", strict, got)
+		}
+		b := got.Violations[0]
+		if b.Action != "DescribeSourceServers" || b.Side != spec.SideRequest || b.Seq != 1 ||
+			b.Params.Get("Bogus") != "1" || b.Params.Has("Signature") || b.Violations[0].Param != "Bogus" {
+			t.Fatalf("strict=%v: breach %+v: want Bogus named, without the signature", strict, b)
 		}
 	}
 }

@@ -54,7 +54,7 @@ type Server struct {
 
 	gateway    *rpc.Gateway
 	faults     *faultSet
-	violations *violationLog
+	violations *spec.BreachLog
 	control    http.Handler
 	guard      *guard.Guard
 }
@@ -94,7 +94,7 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(0)}
-	s.faults, s.violations = newFaultSet(), &violationLog{}
+	s.faults, s.violations = newFaultSet(), spec.NewBreachLog(0)
 	s.control = s.newControl()
 	s.guard = guard.New(opts.ControlHosts, opts.ControlToken)
 	return s, nil

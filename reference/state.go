@@ -235,6 +235,6 @@ func (srv *Server) Reset() error {
 	}
 	srv.store.mu.Unlock()
 	srv.faults.clear()
-	srv.violations.clear()
+	srv.violations.Clear()
 	return err
 }

@@ -21,14 +21,14 @@ type Input map[string]any
 // (DataDisk.2.Size) and the schema keyword it breaks (Rule), with the error the service
 // answers for it. Warnings (unknown parameters) are reported but do not fail a request.
 type Violation struct {
-	Param   string
-	Rule    string
-	Code    string
-	Message string
-	Status  int
-	Warning bool
+	Param   string `json:"param,omitempty"`
+	Rule    string `json:"rule,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	Status  int    `json:"status,omitempty"`
+	Warning bool   `json:"warning,omitempty"`
 	// Detail says what is wrong for a person reading a report; it never repeats the value.
-	Detail string
+	Detail string `json:"detail"`
 }
 
 func (v Violation) Error() string {

@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,6 +18,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/smc"
 
 	"github.com/smcct/smcct/reference"
+	"github.com/smcct/smcct/spec"
 )
 
 // recordLog lets the test read what a command running in another goroutine wrote.
@@ -187,5 +192,107 @@ func TestIsLoopbackHost(t *testing.T) {
 		if got := isLoopbackHost(tc.host); got != tc.want {
 			t.Errorf("isLoopbackHost(%q) = %v: %s", tc.host, got, tc.reason)
 		}
+	}
+}
+
+// TestRecordKeepsControlRequestsOffTheRecord: a /_smcct/ request sent to the recording
+// proxy is answered by the proxy itself, never forwarded, recorded or counted as a contract
+// violation, so that a strict replay of the session still passes; and the proxy's
+// /_smcct/violations has the reference's shape.
+func TestRecordKeepsControlRequestsOffTheRecord(t *testing.T) {
+	ref, err := reference.New(reference.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	up := httptest.NewServer(ref)
+	defer up.Close()
+	cas := filepath.Join(t.TempDir(), "session.yaml")
+	var out recordLog
+	o := recordOptions{upstream: up.URL, cassette: cas, addr: "127.0.0.1:0"}
+	o.cred.AccessKeyID, o.cred.AccessKeySecret = "smcct", "smcct-secret"
+	addr, stop := start(t, func(ctx context.Context, ready func(string)) error {
+		return runRecord(ctx, o, &out, ready)
+	})
+	if _, err := describe(t, addr, "testid", "testsecret"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		reason       string
+	}{
+		{"POST", "/_smcct/reset", 404, "the upstream's control plane is not the proxy's to drive"},
+		{"GET", "/_smcct/state", 404, "nor to read through the proxy"},
+		{"GET", "/_smcct/violations", 200, "the proxy's own report"},
+	} {
+		req, _ := http.NewRequest(tc.method, "http://"+addr+tc.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !json.Valid(body) {
+			t.Errorf("%s %s: %d %s, want %d and JSON: %s", tc.method, tc.path, resp.StatusCode, body, tc.status, tc.reason)
+		}
+		if tc.status == 200 {
+			var rep spec.BreachReport
+			if err := json.Unmarshal(body, &rep); err != nil || rep.Requests != 1 || len(rep.Violations) != 0 {
+				t.Errorf("proxy report %s: want 1 request and no violation (%v)", body, err)
+			}
+			assertSameKeys(t, body, serveViolations(t))
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "saved 1 interactions") || strings.Contains(out.String(), "violation #") {
+		t.Fatalf("the control requests were recorded or judged:\n%s", out.String())
+	}
+	raddr, rstop := start(t, func(ctx context.Context, ready func(string)) error {
+		return runReplay(ctx, replayOptions{cassette: cas, addr: "127.0.0.1:0", strict: true}, io.Discard, ready)
+	})
+	if _, err := describe(t, raddr, "anyone", "anything"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rstop(); err != nil {
+		t.Fatalf("strict replay of the session: %v", err)
+	}
+}
+
+// serveViolations is GET /_smcct/violations of a reference that saw one bad request.
+func serveViolations(t *testing.T) []byte {
+	t.Helper()
+	ref, err := reference.New(reference.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	ts := httptest.NewServer(ref)
+	defer ts.Close()
+	resp, err := http.Get(ts.URL + "/_smcct/violations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return body
+}
+
+// assertSameKeys checks two JSON objects have the same top-level keys and value kinds.
+func assertSameKeys(t *testing.T, a, b []byte) {
+	t.Helper()
+	var ma, mb map[string]any
+	if json.Unmarshal(a, &ma) != nil || json.Unmarshal(b, &mb) != nil {
+		t.Fatalf("not both JSON objects:\n%s\n%s", a, b)
+	}
+	for k, v := range ma {
+		if w, ok := mb[k]; !ok || fmt.Sprintf("%T", v) != fmt.Sprintf("%T", w) && w != nil && v != nil {
+			t.Errorf("key %q: %T vs %T", k, v, mb[k])
+		}
+	}
+	if len(ma) != len(mb) {
+		t.Errorf("keys differ:\n%s\n%s", a, b)
 	}
 }

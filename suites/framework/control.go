@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/smcct/smcct/spec"
 )
 
 // Control is a client for the reference's control plane (/_smcct/). Accounts are named by
@@ -123,8 +125,8 @@ func (c *Control) ClearFaults(ctx context.Context) error {
 }
 
 // Violations returns the requests the reference saw breaking the contract.
-func (c *Control) Violations(ctx context.Context) ([]map[string]any, error) {
-	var out []map[string]any
+func (c *Control) Violations(ctx context.Context) (spec.BreachReport, error) {
+	var out spec.BreachReport
 	err := c.do(ctx, http.MethodGet, "/violations", nil, nil, &out)
 	return out, err
 }
