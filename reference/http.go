@@ -1,7 +1,7 @@
 package reference
 
 import (
-	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -22,9 +22,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	call, status := s.serveRPC(w, r)
-	s.logCall(call, status, time.Since(start))
+	release, ok := s.inflight.admit(r)
+	if !ok {
+		s.refuseBusy(w, r, start)
+		return
+	}
+	defer release()
+	call, e := s.serveRPC(w, r)
+	s.logCall(r, call, e, time.Since(start))
 	call.Release() // nothing of the request holds on to its parameter list
+}
+
+// refuseBusy answers a large request that would take the server past its in-flight budget,
+// before a byte of its body is read.
+func (s *Server) refuseBusy(w http.ResponseWriter, r *http.Request, start time.Time) {
+	call := &rpc.Call{Format: rpc.JSON}
+	e := s.fail(w, r, call, rpc.NewError(s.catalog.Gateway.Error("Throttling.Resource"), fmt.Sprintf(
+		"large requests in flight already hold the %d MiB it allows them; retry when they are done", s.inflight.size>>20)))
+	s.logCall(r, call, e, time.Since(start))
 }
 
 // serveControl guards every control-plane route at once, so that a route added to the mux
@@ -40,10 +55,30 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		ctlError(w, ref.Status, ref.Message)
 		return
 	}
-	s.control.ServeHTTP(w, r)
+	if !s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.control.ServeHTTP(w, r)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	start := time.Now()
+	s.control.ServeHTTP(sw, r)
+	s.log.Debug("control", "method", r.Method, "path", r.URL.Path, "query", shorten(r.URL.RawQuery, 256),
+		"status", sw.status, "took", time.Since(start))
 }
 
-func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, int) {
+// statusWriter remembers the status a handler wrote, for the debug log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// serveRPC answers one API request and returns the call and the error it answered, if any.
+func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, *rpc.Error) {
 	seq := s.violations.Seen()
 	call, gerr := s.gateway.Admit(r)
 	if gerr != nil {
@@ -69,7 +104,7 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, in
 	if err := rpc.WriteResult(w, call.Format, call.Action.Name, s.requestID(r, call), result); err != nil {
 		return call, s.fail(w, r, call, s.internal(call.Action, err))
 	}
-	return call, http.StatusOK
+	return call, nil
 }
 
 // judge records a request that broke the contract and decides how to answer it: the first
@@ -88,17 +123,18 @@ func (s *Server) judge(seq int, call *rpc.Call, vs []spec.Violation) *rpc.Error 
 	return nil
 }
 
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, call *rpc.Call, e *rpc.Error) int {
-	if e != nil && e.RequestID == "" {
+// fail writes e in the call's format and returns what was written.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, call *rpc.Call, e *rpc.Error) *rpc.Error {
+	if e == nil || e.Status < 400 || e.Status > 599 {
+		e = s.internal(call.Action, fmt.Errorf("an error answer without an error status: %v", e))
+	}
+	if e.RequestID == "" {
 		named := *e // handlers' errors are theirs: name the copy
 		named.RequestID = s.requestID(r, call)
 		e = &named
 	}
 	rpc.WriteError(w, call.Format, call.Host(), e)
-	if e == nil || e.Status < 400 || e.Status > 599 {
-		return http.StatusInternalServerError
-	}
-	return e.Status
+	return e
 }
 
 // requestID names one answer: Options.RequestID's choice, or a fresh random UUID.
@@ -109,17 +145,77 @@ func (s *Server) requestID(r *http.Request, call *rpc.Call) string {
 	return rpc.NewRequestID()
 }
 
-func (s *Server) logCall(call *rpc.Call, status int, took time.Duration) {
-	if !s.log.Enabled(context.Background(), levelFor(status)) {
+// logCall writes one line per API request: what every operator needs at info (the action,
+// the status and error code, the time, whose key), and at debug what explains an answer
+// (the request as the gateway read it, the error message).
+func (s *Server) logCall(r *http.Request, call *rpc.Call, e *rpc.Error, took time.Duration) {
+	status := http.StatusOK
+	if e != nil {
+		status = e.Status
+	}
+	ctx := r.Context()
+	level := levelFor(status)
+	if !s.log.Enabled(ctx, level) {
 		return
 	}
 	action := ""
-	if call != nil && call.Action != nil {
+	if call.Action != nil {
 		action = call.Action.Name
 	}
-	s.log.Log(context.Background(), levelFor(status), "rpc",
-		"action", action, "status", status, "took", took,
-		"accessKeyId", redactKey(call.AccessKeyID))
+	attrs := []slog.Attr{slog.String("action", action), slog.Int("status", status)}
+	if e != nil {
+		attrs = append(attrs, slog.String("code", e.Code))
+	}
+	attrs = append(attrs, slog.Duration("took", took), slog.String("accessKeyId", redactKey(call.AccessKeyID)))
+	if s.log.Enabled(ctx, slog.LevelDebug) {
+		attrs = append(attrs, debugAttrs(r, call, e)...)
+	}
+	s.log.LogAttrs(ctx, level, "rpc", attrs...)
+}
+
+// debugAttrs describe a request in detail: its method, client, signature version, format,
+// product and parameters (credentials and signatures left out, long values cut), and the
+// error's message and RequestId.
+func debugAttrs(r *http.Request, call *rpc.Call, e *rpc.Error) []slog.Attr {
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("remote", r.RemoteAddr),
+		slog.String("signer", call.Signer.String()), slog.String("format", string(call.Format))}
+	if call.Product != nil {
+		attrs = append(attrs, slog.String("version", call.Product.Version))
+	}
+	if ua := r.UserAgent(); ua != "" {
+		attrs = append(attrs, slog.String("userAgent", shorten(ua, 120)))
+	}
+	var params strings.Builder
+	for i, p := range call.Params {
+		if i == 32 {
+			fmt.Fprintf(&params, " ...(%d more)", len(call.Params)-i)
+			break
+		}
+		if i > 0 {
+			params.WriteByte(' ')
+		}
+		v := p.Value
+		if logSecret[p.Name] {
+			v = "(redacted)"
+		}
+		params.WriteString(shorten(p.Name, 64) + "=" + shorten(v, 64))
+	}
+	attrs = append(attrs, slog.String("params", params.String()))
+	if e != nil {
+		attrs = append(attrs, slog.String("message", shorten(e.Message, 512)), slog.String("requestId", e.RequestID))
+	}
+	return attrs
+}
+
+// logSecret are parameters whose values never reach a log.
+var logSecret = map[string]bool{"Signature": true, "SecurityToken": true, "BearerToken": true}
+
+// shorten bounds a client's text in a log line.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 func levelFor(status int) slog.Level {

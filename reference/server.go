@@ -32,6 +32,13 @@ type Options struct {
 	// the request, so that recording the same run twice gives the same cassettes. call
 	// holds what the gateway learned, which may be nothing.
 	RequestID func(r *http.Request, call *rpc.Call) string
+	// InflightBytes bounds the large requests (over 64 KiB) being read and handled at once,
+	// by their declared size; one that would pass it is refused before its body is read.
+	// 0 means DefaultInflightBytes.
+	InflightBytes int64
+	// NonceBytes is the memory budget of the signature-nonce cache (rpc.NonceCache); 0
+	// means rpc.DefaultNonceBytes.
+	NonceBytes int64
 	// ControlHosts are Host names the control plane answers besides the loopback ones
 	// (localhost, 127.0.0.1, [::1]); ControlToken, if set, must come in guard.TokenHeader.
 	// See package guard for everything else a control request must satisfy.
@@ -57,6 +64,7 @@ type Server struct {
 	violations *spec.BreachLog
 	control    http.Handler
 	guard      *guard.Guard
+	inflight   *inflight
 }
 
 // New builds a Server: loads the contract and fixtures, and restores durable state if any.
@@ -93,7 +101,8 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(0)}
+	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(opts.NonceBytes)}
+	s.inflight = newInflight(opts.InflightBytes, s.gateway.Limits)
 	s.faults, s.violations = newFaultSet(), spec.NewBreachLog(0)
 	s.control = s.newControl()
 	s.guard = guard.New(opts.ControlHosts, opts.ControlToken)
@@ -204,6 +213,10 @@ func (s *Server) internal(a *spec.Action, cause error) *rpc.Error {
 	var e *rpc.Error
 	if errors.As(cause, &e) {
 		return e
+	}
+	if a == nil { // before routing: the gateway's own InternalError
+		s.log.Error("internal error", "err", cause)
+		return rpc.NewError(s.catalog.Gateway.Error("InternalError"))
 	}
 	s.log.Error("internal error", "action", a.Name, "err", cause)
 	if code, ok := a.Error("InternalError"); ok {

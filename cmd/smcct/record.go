@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/recorder"
 	"github.com/smcct/smcct/spec"
 	"github.com/spf13/cobra"
@@ -84,7 +85,7 @@ func runRecord(ctx context.Context, o recordOptions, out io.Writer, ready func(a
 	}
 	logger := log.New(out, "smcct record: ", log.LstdFlags)
 	proxy := &recorder.Proxy{Recorder: rec, Upstream: up, Cred: o.cred, Catalog: cat, Logf: logger.Printf,
-		ReadOnly: !o.allowWrites && !isLoopbackHost(up.Hostname())}
+		ReadOnly: !o.allowWrites && !guard.IsLoopbackHost(up.Hostname())}
 	ln, err := listenLoopback(o.addr)
 	if err != nil {
 		return err
@@ -110,16 +111,6 @@ func runRecord(ctx context.Context, o recordOptions, out io.Writer, ready func(a
 	return serveErr
 }
 
-// isLoopbackHost reports whether a URL's host is this machine: an emulator or smcct serve,
-// whose resources a recording session may change freely.
-func isLoopbackHost(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // listenLoopback refuses any address that is not loopback: nothing smcct serves is meant
 // to leave the machine.
 func listenLoopback(addr string) (net.Listener, error) {
@@ -127,7 +118,7 @@ func listenLoopback(addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--addr %q: %w", addr, err)
 	}
-	if !isLoopbackHost(host) {
+	if !guard.IsLoopbackHost(host) {
 		return nil, fmt.Errorf("--addr %q: only loopback addresses (127.0.0.1) are allowed", addr)
 	}
 	ln, err := net.Listen("tcp", addr)

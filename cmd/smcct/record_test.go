@@ -17,6 +17,7 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/smc"
 
+	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/reference"
 	"github.com/smcct/smcct/spec"
 )
@@ -189,8 +190,8 @@ func TestIsLoopbackHost(t *testing.T) {
 		{"", false, "no host"},
 	}
 	for _, tc := range cases {
-		if got := isLoopbackHost(tc.host); got != tc.want {
-			t.Errorf("isLoopbackHost(%q) = %v: %s", tc.host, got, tc.reason)
+		if got := guard.IsLoopbackHost(tc.host); got != tc.want {
+			t.Errorf("IsLoopbackHost(%q) = %v: %s", tc.host, got, tc.reason)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -232,31 +233,88 @@ func TestServeRejectsBadFlags(t *testing.T) {
 }
 
 // TestServeOptionsKeepControlOffTheNetwork checks the decision without binding a public
-// address: the control plane rewrites state, so only loopback gets it.
+// address: a non-loopback address needs confirming, and there the control plane, which
+// rewrites state, is on only when asked for by name and behind a token.
 func TestServeOptionsKeepControlOffTheNetwork(t *testing.T) {
 	cases := []struct {
-		addr      string
-		control   bool
-		noControl bool
-		reason    string
+		addr                 string
+		control, set, remote bool
+		token                string
+		noControl            bool
+		err                  string
+		reason               string
 	}{
-		{"127.0.0.1:8080", true, false, "IPv4 loopback"},
-		{"[::1]:8080", true, false, "IPv6 loopback"},
-		{"localhost:8080", true, false, "the loopback name"},
-		{"0.0.0.0:8080", true, true, "every interface"},
-		{":8080", true, true, "an empty host is every interface"},
-		{"192.0.2.10:8080", true, true, "a routable address"},
-		{"127.0.0.1:8080", false, true, "--control=false wins on loopback"},
-		{"garbage", true, true, "an unparsable address is not trusted"},
+		{"127.0.0.1:8080", true, false, false, "", false, "", "IPv4 loopback"},
+		{"[::1]:8080", true, false, false, "", false, "", "IPv6 loopback"},
+		{"localhost:8080", true, false, false, "", false, "", "the loopback name"},
+		{"127.0.0.1:8080", false, true, false, "", true, "", "--control=false wins on loopback"},
+		{"0.0.0.0:8080", true, false, false, "", true, "--allow-remote", "every interface must be confirmed"},
+		{":8080", true, false, false, "", true, "--allow-remote", "an empty host is every interface"},
+		{"192.0.2.10:8080", true, false, false, "", true, "--allow-remote", "a routable address must be confirmed"},
+		{"garbage", true, false, false, "", true, "--allow-remote", "an unparsable address is not trusted"},
+		{"0.0.0.0:8080", true, false, true, "", true, "", "confirmed: the API only, control off by default"},
+		{"0.0.0.0:8080", true, true, true, "", true, "--control-token", "control asked for by name still needs a token"},
+		{"0.0.0.0:8080", true, true, true, "t0ken", false, "", "control by name, behind a token"},
 	}
 	for _, tc := range cases {
-		f := serveFlags{addr: tc.addr, control: tc.control, clock: "virtual", logLevel: "info", timeScale: 1}
+		f := serveFlags{addr: tc.addr, control: tc.control, controlSet: tc.set, allowRemote: tc.remote, controlToken: tc.token,
+			clock: "virtual", logLevel: "info", timeScale: 1, readTimeout: time.Second, writeTimeout: time.Second,
+			idleTimeout: time.Second, inflightMiB: 1, nonceMiB: 1}
 		opts, err := serveOptions(&cobra.Command{}, f)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.addr, err)
+		if (err != nil) != (tc.err != "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: err %v, want one naming %q (%s)", tc.addr, err, tc.err, tc.reason)
+			continue
 		}
-		if opts.NoControl != tc.noControl {
+		if err == nil && opts.NoControl != tc.noControl {
 			t.Errorf("%s control=%v: NoControl=%v, want %v (%s)", tc.addr, tc.control, opts.NoControl, tc.noControl, tc.reason)
+		}
+	}
+}
+
+// TestServeWarnsLoudlyOffLoopback: an unconfirmed non-loopback address is refused before
+// anything is bound, and the warning a confirmed one prints names what is exposed. (No test
+// binds a non-loopback address: nothing smcct's tests serve may leave this machine.)
+func TestServeWarnsLoudlyOffLoopback(t *testing.T) {
+	out, err := exec.Command(binary(t), "serve", "--addr", "0.0.0.0:0").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "--allow-remote") {
+		t.Fatalf("unconfirmed 0.0.0.0: %v %s, want exit 2 naming --allow-remote", err, out)
+	}
+	for _, control := range []bool{false, true} {
+		var b strings.Builder
+		warnRemote(&b, "0.0.0.0:8080", control)
+		want := []string{"WARNING: listening on 0.0.0.0:8080", "public fixture credentials", "control plane is off"}
+		if control {
+			want[2] = "control plane is ON"
+		}
+		for _, w := range want {
+			if !strings.Contains(b.String(), w) {
+				t.Errorf("control=%v: warning lacks %q:\n%s", control, w, b.String())
+			}
+		}
+	}
+}
+
+// TestServeClosesStalledAndIdleConnections: a request whose body stops arriving is cut off
+// by the read timeout, and an idle keep-alive connection by the idle timeout.
+func TestServeClosesStalledAndIdleConnections(t *testing.T) {
+	s := serve(t, binary(t), "--read-timeout", "300ms", "--idle-timeout", "300ms")
+	for _, tc := range []struct {
+		name, send string
+	}{
+		{"stalled body", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\nabc"},
+		{"idle keep-alive", ""},
+	} {
+		c, err := net.Dial("tcp", s.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.WriteString(c, tc.send)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		start := time.Now()
+		_, err = io.ReadAll(c) // returns once the server closes the connection
+		c.Close()
+		if err != nil || time.Since(start) > 3*time.Second {
+			t.Errorf("%s: connection still open after %s (%v)", tc.name, time.Since(start), err)
 		}
 	}
 }
