@@ -1,22 +1,7 @@
 package reference
 
-// Lifecycle timings of the EBS replica objects, in business seconds. The service publishes
-// none; these are short enough for a virtual-clock test and long enough that a client polling
-// a real-time reference sees every transitional status at least once.
-// docs/reference-ebs.md lists them with the reasoning.
-const (
-	ebsCreateSeconds      = 5   // creating -> created
-	ebsStopSeconds        = 5   // stopping -> stopped
-	ebsFailoverSeconds    = 10  // failovering -> failovered
-	ebsReprotectSeconds   = 10  // reprotecting -> stopped
-	ebsDeleteSeconds      = 5   // deleting -> gone
-	ebsIncrementalSeconds = 10  // a one-shot sync of a pair that already had its full sync
-	ebsMinFullSyncSeconds = 60  // a full sync never takes less than this
-	ebsDrillRunSeconds    = 30  // a drill: executing -> executed
-	ebsDrillClearSeconds  = 10  // a drill: clearing -> gone
-	ebsCatchUpSeconds     = 30  // after a full sync: syncing (what was written meanwhile) -> normal
-	ebsDefaultRPO         = 900 // seconds: the only RPO the service offers today
-)
+// Lifecycle timings of the EBS replica objects are the contract's, in business seconds
+// (timings.go); docs/reference-ebs.md lists them with the reasoning.
 
 // Pseudo statuses used only as the target of a timed transition, never shown to clients.
 const (
@@ -135,12 +120,6 @@ func (r *replication) progress(now int64) int64 {
 		return 100
 	}
 	return 0
-}
-
-// fullSyncSeconds is how long a first full sync of size GiB takes: 1 GiB a second, and never
-// less than a minute, so that initial_syncing is observable even for a small disk.
-func fullSyncSeconds(sizeGiB int64) int64 {
-	return max(sizeGiB, ebsMinFullSyncSeconds)
 }
 
 // enter puts an object into any status the way the service would have got it there: timed

@@ -34,7 +34,7 @@ func createReplicationJob(c *Ctx) (any, error) {
 		return nil, err
 	}
 	if j.ValidTime == "" {
-		j.RT.ValidUntil = c.Now.Add(defaultValidity)
+		j.RT.ValidUntil = c.Now.Add(validity.Default)
 		j.ValidTime = fmtTime(j.RT.ValidUntil)
 	}
 	j.JobId = c.Account.NewID("j-")
@@ -48,9 +48,6 @@ func createReplicationJob(c *Ctx) (any, error) {
 	return map[string]any{"JobId": j.JobId}, nil
 }
 
-// defaultValidity is how long a job stays valid when ValidTime is not given.
-const defaultValidity = 30 * 24 * time.Hour
-
 // applyJobTimes reads ScheduledStartTime (later than now, within 30 days) and ValidTime (7
 // to 90 days after creation). The schema checks the format; the window depends on the
 // clock, so it is checked here and answered with the gateway's invalid-parameter code.
@@ -58,14 +55,14 @@ func applyJobTimes(c *Ctx, j *replicationJob) error {
 	created, _ := parseAPITime(j.CreationTime)
 	if c.Has("ScheduledStartTime") {
 		t, ok := parseAPITime(c.Str("ScheduledStartTime"))
-		if !ok || !t.After(c.Now) || t.After(c.Now.Add(30*24*time.Hour)) {
+		if !ok || !t.After(c.Now) || t.After(c.Now.Add(schedule.Max)) {
 			return invalidParam(c, "ScheduledStartTime")
 		}
 		j.ScheduledStartTime, j.RT.NextRun = fmtTime(t), t
 	}
 	if c.Has("ValidTime") {
 		t, ok := parseAPITime(c.Str("ValidTime"))
-		if !ok || t.Before(created.Add(7*24*time.Hour)) || t.After(created.Add(90*24*time.Hour)) {
+		if !ok || t.Before(created.Add(validity.Min)) || t.After(created.Add(validity.Max)) {
 			return invalidParam(c, "ValidTime")
 		}
 		j.ValidTime, j.RT.ValidUntil = fmtTime(t), t

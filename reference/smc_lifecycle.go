@@ -12,21 +12,7 @@ type phase struct {
 	from, to float64
 }
 
-// jobPhases is one run of a replication job, start to end (docs/reference-smc.md). The real
-// service takes minutes to days; these durations are short enough for a suite that moves a
-// virtual clock and long enough that a real-clock client can observe Syncing.
-var jobPhases = []phase{
-	{"Preparing", 2 * time.Minute, 0, 10},
-	{"Syncing", 10 * time.Minute, 10, 80},
-	{"Processing", 5 * time.Minute, 80, 95},
-	{"Cleaning", 2 * time.Minute, 95, 100},
-}
-
 const (
-	// expiredRetention is how long an Expired job stays listed before it is removed.
-	expiredRetention = 7 * 24 * time.Hour
-	// deletingDuration is how long a deleted job shows Deleting before it disappears.
-	deletingDuration = time.Minute
 	// maxStepsPerAdvance bounds the event loop of one job for one advance; fastForward keeps
 	// real work far below it, so hitting it would mean a lifecycle bug, not a long jump.
 	maxStepsPerAdvance = 100000

@@ -87,7 +87,7 @@ func newSeededSource(v sourceView, now time.Time) *sourceServer {
 		src.Agent = v.State
 	}
 	if v.State == "Deleting" {
-		src.RemoveAt = now.Add(deletingDuration)
+		src.RemoveAt = now.Add(sourceDeletingDuration)
 	}
 	return src
 }
@@ -242,7 +242,7 @@ func deleteSourceServer(c *Ctx) (any, error) {
 		s.job(jobID).forceStatus("Deleting", c.Now)
 	}
 	src := s.source(id)
-	src.Agent, src.RemoveAt = "Deleting", c.Now.Add(deletingDuration)
+	src.Agent, src.RemoveAt = "Deleting", c.Now.Add(sourceDeletingDuration)
 	for _, w := range s.Workgroups {
 		w.SourceIds = removeStrings(w.SourceIds, []string{id})
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -145,6 +146,9 @@ func LoadProduct(data []byte) (*Product, error) {
 		p.names = append(p.names, a.Name)
 	}
 	sort.Strings(p.names)
+	if err := p.checkLifecycles(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -177,6 +181,24 @@ func (p *Product) readInfo(ext map[string]any) error {
 		if o.IDParam == "" || o.NotFound == "" {
 			return fmt.Errorf("x-acs-objects.%s: idParam and notFound are required", kind)
 		}
+	}
+	return nil
+}
+
+// checkLifecycles validates every kind's lifecycle once all actions are known.
+func (p *Product) checkLifecycles() error {
+	var problems []string
+	for _, kind := range p.Kinds() {
+		o := p.Objects[kind]
+		if o.Lifecycle == nil {
+			continue
+		}
+		for _, msg := range o.Lifecycle.check(p, o) {
+			problems = append(problems, fmt.Sprintf("x-acs-objects.%s.lifecycle: %s", kind, msg))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -74,6 +74,8 @@ type Object struct {
 	IDPrefix string              `json:"idPrefix"`
 	States   map[string][]string `json:"states"`
 	NotFound string              `json:"notFound"`
+	// Lifecycle is how objects of the kind come to be and what time does to them.
+	Lifecycle *Lifecycle `json:"lifecycle,omitempty"`
 }
 
 // Choice records a decision taken where the sources disagree or are silent.
