@@ -20,6 +20,7 @@ type pathExtensions struct {
 	Requires      []Requirement  `json:"x-acs-requires"`
 	Errors        []ErrorCode    `json:"x-acs-errors"`
 	IgnoreEmpty   bool           `json:"x-acs-ignore-empty"`
+	RAM           *RAM           `json:"x-acs-ram"`
 }
 
 func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, error) {
@@ -40,7 +41,7 @@ func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, err
 	a := &Action{
 		Name: ext.Action, Product: p, Summary: post.Summary, Write: ext.Operation == "write",
 		Object: ext.Object, Preconditions: ext.Preconditions, Effects: ext.Effects,
-		Requires: ext.Requires, Errors: ext.Errors, IgnoreEmpty: ext.IgnoreEmpty, PathItem: item,
+		Requires: ext.Requires, Errors: ext.Errors, IgnoreEmpty: ext.IgnoreEmpty, RAM: ext.RAM, PathItem: item,
 		params: map[string]*Param{}, errors: map[string]ErrorCode{},
 	}
 	for _, e := range ext.Errors {
@@ -232,6 +233,7 @@ func (a *Action) checkReferences() error {
 			need(r.Error, "requirement on "+r.If.Param)
 		}
 	}
+	problems = append(problems, a.checkRAM()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}

@@ -13,6 +13,11 @@ type Gateway struct {
 	CommonParameters []string      `yaml:"commonParameters"`
 	TimestampSkew    time.Duration `yaml:"timestampSkew"`
 	Errors           []ErrorCode   `yaml:"errors"`
+	// FlowControl maps a flow-control scope (api, user, service) to the code a request over
+	// that scope's limit earns.
+	FlowControl map[string]string `yaml:"flowControl"`
+	// Choices records decisions taken where the sources disagree or are silent.
+	Choices []Choice `yaml:"choices"`
 
 	common map[string]bool
 	errors map[string]ErrorCode
@@ -35,8 +40,28 @@ func loadGateway() (*Gateway, error) {
 	for _, e := range g.Errors {
 		g.errors[e.Code] = e
 	}
+	for _, scope := range FlowControlScopes {
+		code, ok := g.FlowControl[scope]
+		if _, known := g.errors[code]; !ok || !known {
+			return nil, fmt.Errorf("gateway.yaml: flowControl.%s must name a gateway error", scope)
+		}
+	}
 	return &g, nil
 }
+
+// The flow-control scopes: one action's calls in an account, one caller's calls, and every
+// call to the product.
+const (
+	ScopeAPI     = "api"
+	ScopeUser    = "user"
+	ScopeService = "service"
+)
+
+// FlowControlScopes lists the scopes gateway.yaml must give a code for.
+var FlowControlScopes = []string{ScopeAPI, ScopeUser, ScopeService}
+
+// Throttled returns the error of a request over the limit of a flow-control scope.
+func (g *Gateway) Throttled(scope string) ErrorCode { return g.Error(g.FlowControl[scope]) }
 
 // IsCommon reports whether a parameter is a common RPC parameter rather than an action's own.
 func (g *Gateway) IsCommon(name string) bool { return g.common[name] }

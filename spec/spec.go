@@ -12,16 +12,23 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-//go:embed smc-2019-06-01.yaml ebs-2021-07-30.yaml gateway.yaml
+//go:embed smc-2019-06-01.yaml ebs-2021-07-30.yaml sts-2015-04-01.yaml gateway.yaml
 var files embed.FS
 
-// Documents lists the embedded OpenAPI documents, one per product.
+// Documents lists the embedded OpenAPI documents of the contract, one per product.
 var Documents = []string{"smc-2019-06-01.yaml", "ebs-2021-07-30.yaml"}
 
-// Catalog is every product and action of the contract.
+// AuxiliaryDocuments are services the products lean on and the reference serves beside them
+// (STS, which issues the temporary credentials SDKs call the products with). They are
+// written in the same grammar and routed by Version like the products, but they are not
+// the contract under test: Products and Actions leave them out.
+var AuxiliaryDocuments = []string{"sts-2015-04-01.yaml"}
+
+// Catalog is every product and action of the contract, and the auxiliary services.
 type Catalog struct {
 	Gateway   *Gateway
 	products  []*Product
+	auxiliary []*Product
 	byVersion map[string]*Product
 	byName    map[string]*Product
 }
@@ -66,24 +73,35 @@ func Load() (*Catalog, error) {
 		return nil, err
 	}
 	c := &Catalog{Gateway: gw, byVersion: map[string]*Product{}, byName: map[string]*Product{}}
-	for _, name := range Documents {
-		data, err := files.ReadFile(name)
-		if err != nil {
-			return nil, err
+	for _, list := range []struct {
+		names []string
+		into  *[]*Product
+	}{{Documents, &c.products}, {AuxiliaryDocuments, &c.auxiliary}} {
+		for _, name := range list.names {
+			data, err := files.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			p, err := LoadProduct(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if _, dup := c.byVersion[p.Version]; dup {
+				return nil, fmt.Errorf("%s: version %s is served twice", name, p.Version)
+			}
+			*list.into = append(*list.into, p)
+			c.byVersion[p.Version] = p
+			c.byName[p.Name] = p
 		}
-		p, err := LoadProduct(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		c.products = append(c.products, p)
-		c.byVersion[p.Version] = p
-		c.byName[p.Name] = p
 	}
 	return c, nil
 }
 
-// Products returns the products in document order (smc, then ebs).
+// Products returns the products of the contract in document order (smc, then ebs).
 func (c *Catalog) Products() []*Product { return c.products }
+
+// Auxiliary returns the auxiliary services (sts), which ByVersion, ByName and Lookup also find.
+func (c *Catalog) Auxiliary() []*Product { return c.auxiliary }
 
 // ByVersion returns the product served under an API Version, e.g. "2019-06-01".
 func (c *Catalog) ByVersion(version string) (*Product, bool) {
@@ -160,6 +178,7 @@ func (p *Product) readInfo(ext map[string]any) error {
 		Separator string             `json:"x-acs-list-separator"`
 		Objects   map[string]*Object `json:"x-acs-objects"`
 		Choices   []Choice           `json:"x-acs-choices"`
+		Auth      *Authorization     `json:"x-acs-authorization"`
 	}
 	if err := remarshal(ext, &info); err != nil {
 		return fmt.Errorf("info extensions: %w", err)
@@ -175,7 +194,10 @@ func (p *Product) readInfo(ext map[string]any) error {
 	if p.ListSeparator == "" {
 		p.ListSeparator = ", "
 	}
-	p.Objects = info.Objects
+	p.Objects, p.Authorization = info.Objects, info.Auth
+	if err := p.checkAuthorization(); err != nil {
+		return err
+	}
 	for kind, o := range p.Objects {
 		o.Kind = kind
 		if o.IDParam == "" || o.NotFound == "" {

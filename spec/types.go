@@ -21,9 +21,9 @@ const (
 
 // ErrorCode is one documented error: its code, HTTP status and message template (%s holes).
 type ErrorCode struct {
-	Code    string `json:"code"`
-	Status  int    `json:"status"`
-	Message string `json:"message"`
+	Code    string `json:"code" yaml:"code"`
+	Status  int    `json:"status" yaml:"status"`
+	Message string `json:"message" yaml:"message"`
 }
 
 // Format fills the message template's %s holes with args, leaving extra holes empty.
@@ -80,9 +80,9 @@ type Object struct {
 
 // Choice records a decision taken where the sources disagree or are silent.
 type Choice struct {
-	Topic  string `json:"topic"`
-	Choice string `json:"choice"`
-	Reason string `json:"reason"`
+	Topic  string `json:"topic" yaml:"topic"`
+	Choice string `json:"choice" yaml:"choice"`
+	Reason string `json:"reason" yaml:"reason"`
 }
 
 // Condition restricts a precondition or effect to requests whose parameter has one of the
@@ -165,6 +165,8 @@ type Action struct {
 	// IgnoreEmpty: an optional scalar parameter sent with an empty value counts as not sent
 	// (x-acs-ignore-empty), as a Describe page says of its filters.
 	IgnoreEmpty bool
+	// RAM is how RAM authorizes the action; nil for a product without x-acs-authorization.
+	RAM *RAM
 	// Request is an object schema built from Params: what decoded parameters must satisfy.
 	Request *openapi3.Schema
 	// Response is the success body schema; Example validates against it.
@@ -221,6 +223,9 @@ type Product struct {
 	ListSeparator string
 	Objects       map[string]*Object
 	Choices       []Choice
+	// Authorization says which codes RAM denials and account conditions earn; nil when
+	// the document does not model RAM.
+	Authorization *Authorization
 	Doc           *openapi3.T
 	// Gateway is what sits in front of the product: common parameters and gateway codes.
 	Gateway *Gateway
