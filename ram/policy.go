@@ -105,12 +105,12 @@ func Parse(doc []byte, kind Kind) (*Policy, error) {
 
 func parseStatement(data json.RawMessage, kind Kind) (Statement, error) {
 	var raw struct {
-		Effect      string                     `json:"Effect"`
-		Action      json.RawMessage            `json:"Action"`
-		NotAction   json.RawMessage            `json:"NotAction"`
-		Resource    json.RawMessage            `json:"Resource"`
-		NotResource json.RawMessage            `json:"NotResource"`
-		Principal   map[string]json.RawMessage `json:"Principal"`
+		Effect      string                                `json:"Effect"`
+		Action      json.RawMessage                       `json:"Action"`
+		NotAction   json.RawMessage                       `json:"NotAction"`
+		Resource    json.RawMessage                       `json:"Resource"`
+		NotResource json.RawMessage                       `json:"NotResource"`
+		Principal   map[string]json.RawMessage            `json:"Principal"`
 		Condition   map[string]map[string]json.RawMessage `json:"Condition"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
