@@ -31,7 +31,7 @@ var layers = map[string]struct {
 	"cases":              {[]string{"spec", "rpc/flat"}, "case generators read the contract and encode requests, with no transport or harness"},
 	"reference":          {[]string{"spec", "rpc", "rpc/flat", "fixtures", "guard", "ram"}, "the reference never sees the suites, their generators or the recorder"},
 	"recorder":           {[]string{"spec", "rpc", "rpc/flat", "guard"}, "record and replay sit on the wire protocol"},
-	"suites/framework":   {[]string{"spec", "rpc", "rpc/flat", "cases", "recorder", "reference"}, "the harness; reference only in NewInProcess's file (see inProcessOnly)"},
+	"suites/framework":   {[]string{"spec", "rpc", "rpc/flat", "cases", "recorder", "reference", "guard"}, "the harness; reference only in NewInProcess's file (see inProcessOnly)"},
 	"suites/conformance": {[]string{"spec", "rpc", "rpc/flat", "cases", "suites/framework"}, "specs are black box: never the reference"},
 	"suites/deviation":   {nil, "test-only"},
 	"cmd/smcct":          {[]string{"*"}, "the CLI may import anything"},

@@ -33,11 +33,12 @@ var secretParams = map[string]string{
 // secretHeaders maps credential-bearing headers (canonical form) to their placeholder.
 // Authorization is handled apart: its scheme and signed-header list stay readable.
 var secretHeaders = map[string]string{
-	"X-Acs-Security-Token": RedactedToken,
-	"X-Acs-Accesskey-Id":   RedactedKeyID,
-	"X-Acs-Bearer-Token":   RedactedToken,
-	"Cookie":               RedactedSecret,
-	"Set-Cookie":           RedactedSecret,
+	"X-Acs-Security-Token":  RedactedToken,
+	"X-Acs-Accesskey-Id":    RedactedKeyID,
+	"X-Acs-Bearer-Token":    RedactedToken,
+	"X-Smcct-Control-Token": RedactedSecret, // guard.TokenHeader
+	"Cookie":                RedactedSecret,
+	"Set-Cookie":            RedactedSecret,
 }
 
 // Redact removes credentials from an interaction in place: the URL, RequestURI, form, body

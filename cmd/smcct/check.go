@@ -25,6 +25,7 @@ type checkOptions struct {
 	labelFilter, junit, jsonReport                                   string
 	record, replay                                                   string
 	reset                                                            bool
+	controlToken                                                     string
 	focus, skip                                                      []string
 }
 
@@ -49,8 +50,10 @@ recorded, a spec without a cassette and a recorded call never made all fail the 
 	fl := cmd.Flags()
 	fl.StringVar(&o.endpoint, "endpoint", "", "test this endpoint instead of an in-process reference")
 	fl.StringVar(&o.region, "region", "cn-hangzhou", "RegionId sent with every call")
-	fl.StringVar(&o.keyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "AccessKeyId (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
-	fl.StringVar(&o.secret, "access-key-secret", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+	// Credentials come from the environment when the run starts, never as flag defaults:
+	// --help would print a default, secret and all.
+	fl.StringVar(&o.keyID, "access-key-id", "", "AccessKeyId (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+	fl.StringVar(&o.secret, "access-key-secret", "", "AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
 	fl.StringVar(&o.otherID, "other-access-key-id", "", "a second account's AccessKeyId, for isolation specs")
 	fl.StringVar(&o.otherSecret, "other-access-key-secret", "", "the second account's secret")
 	fl.StringVar(&o.signature, "signature", "v1", "signature version: v1 or v3")
@@ -65,7 +68,20 @@ recorded, a spec without a cassette and a recorded call never made all fail the 
 	fl.BoolVar(&o.reset, "reset", true, "with --endpoint, reset a target that has the smcct control plane before running (repeat runs start from its fixtures)")
 	fl.StringVar(&o.record, "record", "", "record every spec's exchanges into a cassette under this directory (one per spec)")
 	fl.StringVar(&o.replay, "replay", "", "answer every spec from the cassettes under this directory, with no network")
+	fl.StringVar(&o.controlToken, "control-token", "", "the token a reference started with --control-token wants (default $"+controlTokenEnv+")")
 	return cmd
+}
+
+// fromEnv fills what the flags left empty from the environment.
+func (o *checkOptions) fromEnv() {
+	for _, f := range []struct {
+		dst *string
+		env string
+	}{{&o.keyID, "ALIBABA_CLOUD_ACCESS_KEY_ID"}, {&o.secret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"}, {&o.controlToken, controlTokenEnv}} {
+		if *f.dst == "" {
+			*f.dst = os.Getenv(f.env)
+		}
+	}
 }
 
 func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
@@ -89,8 +105,9 @@ func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
 	}
 	return framework.NewEndpoint(ctx, framework.EndpointConfig{
 		URL: o.endpoint, Region: o.region, Signer: signer, AllowWrites: o.allowWrites,
-		Default: framework.Credentials{AccessKeyID: o.keyID, Secret: o.secret},
-		Other:   framework.Credentials{AccessKeyID: o.otherID, Secret: o.otherSecret},
+		Default:      framework.Credentials{AccessKeyID: o.keyID, Secret: o.secret},
+		Other:        framework.Credentials{AccessKeyID: o.otherID, Secret: o.otherSecret},
+		ControlToken: o.controlToken,
 	})
 }
 
@@ -103,6 +120,7 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	o.fromEnv()
 	t, err := o.target(ctx)
 	if err != nil {
 		return err
@@ -137,6 +155,10 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 	ct := &checkT{}
 	passed := ginkgo.RunSpecs(ct, "smcct conformance", suite, rep)
 	printSummary(out, report)
+	if report.PreRunStats.SpecsThatWillRun == 0 {
+		// A CI gate whose filter matches nothing would pass while checking nothing.
+		return &exitError{code: 1, msg: "no specs matched: --focus, --skip and --label-filter left nothing to run"}
+	}
 	if err := cassetteReport(out, t, o); err != nil {
 		return err
 	}

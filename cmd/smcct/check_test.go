@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func checkBinary(t *testing.T) string {
 
 // startServe runs `smcct serve` on a free loopback port with a virtual clock, as the suites'
 // in-process reference has, and waits for its control plane.
-func startServe(t *testing.T) string {
+func startServe(t *testing.T, args ...string) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +56,7 @@ func startServe(t *testing.T) string {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	cmd := exec.Command(checkBinary(t), "serve", "--addr", addr, "--clock", "virtual")
+	cmd := exec.Command(checkBinary(t), append([]string{"serve", "--addr", addr, "--clock", "virtual"}, args...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +65,8 @@ func startServe(t *testing.T) string {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err := http.Get(url + "/_smcct/clock"); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusUnauthorized {
+				return url // 401: the control plane is up and wants its token
 			}
 		}
 	}
@@ -218,4 +219,49 @@ func TestRecordingRepeats(t *testing.T) {
 		t.Fatal("nothing was recorded")
 	}
 	t.Logf("%d cassettes identical", files)
+}
+
+// TestCheckFailsWhenNoSpecMatches: a filter that matches nothing (a typo in --focus) must
+// fail the run, or a CI gate would pass while checking nothing.
+func TestCheckFailsWhenNoSpecMatches(t *testing.T) {
+	for _, args := range [][]string{
+		{"--focus", "StopReplicatoinJob"},
+		{"--label-filter", "action:NoSuchAction"},
+	} {
+		code, c, out := runSmcctCheck(t, args...)
+		if code != 1 || c.passed+c.failed != 0 || !strings.Contains(out, "no specs matched") {
+			t.Errorf("%v: exit %d, %+v, want exit 1 saying no specs matched:\n%s", args, code, c, out)
+		}
+	}
+}
+
+// TestHelpNeverPrintsSecrets: credentials come from the environment at run time, so --help
+// shows the variable's name, never its value.
+func TestHelpNeverPrintsSecrets(t *testing.T) {
+	const secret = "do-not-print-this-secret"
+	for _, sub := range []string{"check", "record", "serve"} {
+		cmd := exec.Command(checkBinary(t), sub, "--help")
+		cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=key-"+secret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET="+secret,
+			"ALIBABA_CLOUD_SECURITY_TOKEN="+secret, "SMCCT_CONTROL_TOKEN="+secret)
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.Contains(string(out), secret) || !strings.Contains(string(out), "$ALIBABA_CLOUD_ACCESS_KEY_SECRET") && sub != "serve" {
+			t.Errorf("%s --help (%v) prints a secret or no variable name:\n%s", sub, err, out)
+		}
+	}
+}
+
+// TestCheckSendsTheControlToken: against a reference started with --control-token, check
+// drives the control plane only when it has the token; without it the control plane is
+// treated as absent and the specs that need it are skipped, never failed.
+func TestCheckSendsTheControlToken(t *testing.T) {
+	url := startServe(t, "--control-token", "t0ken")
+	filter := []string{"--endpoint", url, "--label-filter", "precondition && action:StopReplicationJob"}
+	code, with, out := runSmcctCheck(t, append(filter, "--control-token", "t0ken")...)
+	if code != 0 || with.failed != 0 || with.passed == 0 || !strings.Contains(out, "control plane true") {
+		t.Fatalf("with the token: exit %d, %+v\n%s", code, with, out)
+	}
+	code, without, out := runSmcctCheck(t, filter...)
+	if code != 0 || without.failed != 0 || without.skipped == 0 || !strings.Contains(out, "control plane false") {
+		t.Fatalf("without the token: exit %d, %+v\n%s", code, without, out)
+	}
 }

@@ -46,6 +46,7 @@ upstream is on this machine (a loopback address or localhost).`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			o.fromEnv()
 			return runRecord(ctx, o, cmd.OutOrStdout(), nil)
 		},
 	}
@@ -55,10 +56,25 @@ upstream is on this machine (a loopback address or localhost).`,
 	f.StringVar(&o.addr, "addr", "127.0.0.1:8079", "listen address (127.0.0.1 or another loopback address)")
 	f.StringVar(&o.report, "report", "", "write the violations report (JSON) to this file on exit")
 	f.BoolVar(&o.allowWrites, "allow-writes", false, "forward write actions to a remote upstream (they may create, change and delete real resources)")
-	f.StringVar(&o.cred.AccessKeyID, "access-key-id", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"), "upstream AccessKey ID (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
-	f.StringVar(&o.cred.AccessKeySecret, "access-key-secret", os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "upstream AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
-	f.StringVar(&o.cred.SecurityToken, "security-token", os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN"), "upstream STS token (default $ALIBABA_CLOUD_SECURITY_TOKEN)")
+	// Read from the environment when the proxy starts, never as flag defaults, which
+	// --help would print.
+	f.StringVar(&o.cred.AccessKeyID, "access-key-id", "", "upstream AccessKey ID (default $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+	f.StringVar(&o.cred.AccessKeySecret, "access-key-secret", "", "upstream AccessKey secret (default $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+	f.StringVar(&o.cred.SecurityToken, "security-token", "", "upstream STS token (default $ALIBABA_CLOUD_SECURITY_TOKEN)")
 	return cmd
+}
+
+// fromEnv fills the credentials the flags left empty from the environment.
+func (o *recordOptions) fromEnv() {
+	for _, f := range []struct {
+		dst *string
+		env string
+	}{{&o.cred.AccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_ID"}, {&o.cred.AccessKeySecret, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"},
+		{&o.cred.SecurityToken, "ALIBABA_CLOUD_SECURITY_TOKEN"}} {
+		if *f.dst == "" {
+			*f.dst = os.Getenv(f.env)
+		}
+	}
 }
 
 // runRecord serves until ctx ends, then saves. ready, if set, gets the bound address (tests

@@ -11,14 +11,16 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/spec"
 )
 
 // Control is a client for the reference's control plane (/_smcct/). Accounts are named by
 // account ID or AccessKeyId; "" means the default account.
 type Control struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string // guard.TokenHeader, when the reference wants one
 }
 
 // ControlError is a 4xx/5xx answer of the control plane.
@@ -36,7 +38,7 @@ var errNotControl = errors.New("the endpoint has no smcct control plane")
 // Control returns the control-plane client of the target. Specs should call it through
 // F.Control, which skips them when the target has no control plane.
 func (t *Target) Control() *Control {
-	return &Control{base: t.Endpoint + "/_smcct", http: t.HTTP}
+	return &Control{base: t.Endpoint + "/_smcct", http: t.HTTP, token: t.controlToken}
 }
 
 // Clock is the answer of GET /_smcct/clock.
@@ -131,6 +133,13 @@ func (c *Control) Violations(ctx context.Context) (spec.BreachReport, error) {
 	return out, err
 }
 
+// authorize adds the control token, if there is one.
+func (c *Control) authorize(req *http.Request) {
+	if c.token != "" {
+		req.Header.Set(guard.TokenHeader, c.token)
+	}
+}
+
 func accountQuery(account string) url.Values {
 	if account == "" {
 		return nil
@@ -158,6 +167,7 @@ func (c *Control) do(ctx context.Context, method, path string, q url.Values, in,
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	c.authorize(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err
@@ -211,6 +221,7 @@ func (c *Control) AddAccount(ctx context.Context, a Account) error {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/yaml")
+	c.authorize(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return err

@@ -53,8 +53,9 @@ type Target struct {
 	Now   func() time.Time
 	Nonce func() string
 
-	closers   []func() error
-	cassettes *Cassettes // nil unless recording or replaying
+	controlToken string
+	closers      []func() error
+	cassettes    *Cassettes // nil unless recording or replaying
 }
 
 // SigningTime is the time clients of this target sign with.
@@ -99,6 +100,9 @@ type EndpointConfig struct {
 	Other       Credentials // optional; without it isolation specs are skipped
 	AllowWrites bool
 	HTTP        *http.Client // nil: a client with a 30 s timeout
+	// ControlToken goes with every control-plane request, for a reference started with
+	// --control-token.
+	ControlToken string
 }
 
 // fixtureOther is the reference's second fixture account, assumed only when an endpoint
@@ -122,7 +126,7 @@ func NewEndpoint(ctx context.Context, cfg EndpointConfig) (*Target, error) {
 	t := &Target{
 		Name: strings.TrimRight(cfg.URL, "/"), Endpoint: strings.TrimRight(cfg.URL, "/"),
 		Region: cfg.Region, Signer: cfg.Signer, Default: cfg.Default, Other: cfg.Other,
-		Catalog: cat, HTTP: cfg.HTTP,
+		Catalog: cat, HTTP: cfg.HTTP, controlToken: cfg.ControlToken,
 	}
 	if t.Region == "" {
 		t.Region = "cn-hangzhou"
