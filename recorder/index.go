@@ -87,14 +87,17 @@ func (x *index) take(c Canon) (*cassette.Interaction, error) {
 // closest fills the nearest recorded request: same Version and Action first, else any.
 func (x *index) closest(m *MissError) {
 	cands := x.byAction[m.Request.Version+"\x00"+m.Request.Action]
-	if len(cands) == 0 {
+	if len(cands) == 0 && !m.Request.Control { // a non-API request is never like an API call
 		cands = x.distinct
 	}
-	if len(cands) > maxClosest {
-		cands = cands[:maxClosest]
-	}
 	best := -1
-	for _, id := range cands {
+	for i, id := range cands {
+		if i == maxClosest {
+			break
+		}
+		if x.all[id].canon.Control != m.Request.Control {
+			continue
+		}
 		d := Diff(m.Request, x.all[id].canon)
 		if best < 0 || len(d) < len(m.Diff) {
 			best, m.Diff = id, d
@@ -135,12 +138,18 @@ type MissError struct {
 
 func (m *MissError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "recorder: no recorded interaction for %s %s", m.Request.Method, m.Request)
+	if m.Request.Control { // its String starts with the method already
+		fmt.Fprintf(&b, "recorder: no recorded interaction for %s", m.Request)
+	} else {
+		fmt.Fprintf(&b, "recorder: no recorded interaction for %s %s", m.Request.Method, m.Request)
+	}
 	switch {
 	case m.Exhausted > 0:
 		fmt.Fprintf(&b, ": all %d recordings of this request were already replayed", m.Exhausted)
+	case m.Closest == nil && m.Request.Control:
+		b.WriteString(": it is not an API call (no Action or Version), and no request to this path was recorded")
 	case m.Closest == nil:
-		b.WriteString(": the cassette is empty")
+		b.WriteString(": the cassette holds no API call")
 	default:
 		fmt.Fprintf(&b, "; closest recorded is interaction %d of %s, %s; differences: %s",
 			m.ClosestID, m.ClosestSource, m.Closest, strings.Join(m.Diff, "; "))

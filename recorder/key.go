@@ -40,7 +40,7 @@ type Canon struct {
 	Action  string
 	Path    string
 	// Params are the business parameters, query and form merged, volatile ones dropped,
-	// Format present and upper-case (JSON when the client left it out).
+	// and for an API call Format present and upper-case (JSON when the client left it out).
 	Params url.Values
 	// Method names the request in messages. It takes part in the key only for requests
 	// that are not RPC (see Control).
@@ -168,17 +168,18 @@ func canonFrom(method, path string, query, form url.Values, h http.Header, body 
 	}
 	c.Version = first(query.Get("Version"), form.Get("Version"), h.Get("x-acs-version"))
 	c.Action = first(query.Get("Action"), form.Get("Action"), h.Get("x-acs-action"))
-	format := strings.ToUpper(c.Params.Get("Format"))
-	if format == "" {
-		format = "JSON"
-	}
-	c.Params["Format"] = []string{format}
 	if c.Action == "" && c.Version == "" {
 		c.Control = true
 		if !isForm(h.Get("Content-Type")) {
 			c.Body = string(body)
 		}
+		return c // no API call: Format means nothing, and is kept only as sent
 	}
+	format := strings.ToUpper(c.Params.Get("Format"))
+	if format == "" {
+		format = "JSON"
+	}
+	c.Params["Format"] = []string{format}
 	return c
 }
 

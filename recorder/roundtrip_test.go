@@ -131,6 +131,23 @@ func TestReplayMisses(t *testing.T) {
 			}
 		})
 	}
+	// A request that is no API call is named once, by method and path, with nothing it did
+	// not send, and never compared with the API calls of the cassette.
+	for _, path := range []string{"/favicon.ico", "/_smcct/state?account=x"} {
+		resp, err := http.Get(replay.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e rpc.Error
+		_ = json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		u, _ := url.Parse(path)
+		want := "no recorded interaction for GET " + u.Path + " {" + strings.ReplaceAll(u.RawQuery, "&", " ") + "}: it is not an API call"
+		if resp.StatusCode != StatusNotRecorded || !strings.Contains(e.Message, want) ||
+			strings.Contains(e.Message, "GET GET") || strings.Contains(e.Message, "Format") || strings.Contains(e.Message, "DescribeSourceServers") {
+			t.Errorf("GET %s: %d %q, want %q and nothing about Format or the cassette's API calls", path, resp.StatusCode, e.Message, want)
+		}
+	}
 	xml := client(t, replay.URL, rpc.Config{Format: rpc.XML})
 	resp := call(t, xml, "DescribeSourceServers", url.Values{"PageSize": {"99"}})
 	if !strings.Contains(string(resp.Body), "<Code>"+CodeNotRecorded+"</Code>") {

@@ -69,3 +69,11 @@ func (c *Clock) restore(t time.Time) {
 		c.offset = t.Sub(c.base)
 	}
 }
+
+// reset undoes every Advance: a virtual clock stands at its start again, a real one follows
+// wall time (times its scale) from where it began.
+func (c *Clock) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = 0
+}

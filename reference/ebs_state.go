@@ -167,6 +167,11 @@ func (s *ebsState) dump() map[string]any {
 	if err := json.Unmarshal(b, &out); err != nil {
 		return map[string]any{"error": err.Error()}
 	}
+	for k, v := range out {
+		if v == nil { // every field is a list: an empty kind is [], as the smc kinds are
+			out[k] = []any{}
+		}
+	}
 	return out
 }
 

@@ -119,7 +119,11 @@ func TestControlPlaneClockAndReset(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Fatalf("seeding an unknown kind answered %d, want 400", resp.StatusCode)
 	}
-	postJSON(t, ts.URL+"/_smcct/reset", nil)
+	var reset struct{ Now string }
+	postJSON(t, ts.URL+"/_smcct/reset", &reset)
+	if reset.Now != before.Format("2006-01-02T15:04:05Z") || !srv.Clock().Now().Equal(before) {
+		t.Fatalf("after reset the clock is at %s (answered %s), want its start %s", srv.Clock().Now(), reset.Now, before)
+	}
 }
 
 func TestControlPlaneOffAnswers404(t *testing.T) {
@@ -179,6 +183,30 @@ func TestForceAnswersTheForcedObject(t *testing.T) {
 		got := findObject(dump, tc.kind, tc.id)
 		if got[tc.field] != tc.id || len(got) != len(dump[tc.kind].([]any)[0].(map[string]any)) {
 			t.Errorf("force %s %s answered %v", tc.kind, tc.id, got)
+		}
+	}
+}
+
+// TestStateListsEveryKindAsAList: GET /_smcct/state answers every kind as a JSON array,
+// [] when the account has none of it, so clients can iterate without a null check. The
+// second fixture account has disks but no replica groups, pairs or drills.
+func TestStateListsEveryKindAsAList(t *testing.T) {
+	_, ts, _ := newHTTPServer(t, Options{})
+	for _, account := range []string{"smcct", "smcct-other"} {
+		var got map[string]any
+		getJSON(t, ts.URL+"/_smcct/state?account="+account, &got)
+		empty := 0
+		for kind, v := range got {
+			list, ok := v.([]any)
+			if !ok {
+				t.Errorf("%s: %s is %T (%v), want a list", account, kind, v, v)
+			}
+			if ok && len(list) == 0 {
+				empty++
+			}
+		}
+		if account == "smcct-other" && empty == 0 {
+			t.Errorf("%s: no empty kind, so the test shows nothing: %v", account, got)
 		}
 	}
 }

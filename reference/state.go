@@ -210,9 +210,12 @@ func (s *Store) ensureAccount(af AccountFixture) {
 	}
 }
 
-// Reset brings the server back to its fixtures and clears faults and violations. Durable
-// state is cleared too: a reset is an acknowledged write of the fixture state.
+// Reset brings the server back to its fixtures and clears faults and violations. The clock
+// goes back too (every advance undone: a virtual clock to its start), so that a reset
+// server answers as a fresh one would. Durable state is cleared too: a reset is an
+// acknowledged write of the fixture state and time.
 func (srv *Server) Reset() error {
+	srv.clock.reset()
 	fresh := newStore()
 	if err := srv.applyFixtures(fresh); err != nil {
 		return err
@@ -231,6 +234,9 @@ func (srv *Server) Reset() error {
 					break
 				}
 			}
+		}
+		if err == nil {
+			err = p.saveClock(srv.clock.Now())
 		}
 	}
 	srv.store.mu.Unlock()

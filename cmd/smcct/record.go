@@ -25,6 +25,7 @@ type recordOptions struct {
 	upstream, cassette, addr, report string
 	allowWrites                      bool
 	cred                             recorder.Credentials
+	log                              io.Writer // violations and failed forwards; nil means out
 }
 
 func newRecordCmd() *cobra.Command {
@@ -47,6 +48,7 @@ upstream is on this machine (a loopback address or localhost).`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			o.fromEnv()
+			o.log = cmd.ErrOrStderr() // logs go to stderr, as serve's do
 			return runRecord(ctx, o, cmd.OutOrStdout(), nil)
 		},
 	}
@@ -99,7 +101,11 @@ func runRecord(ctx context.Context, o recordOptions, out io.Writer, ready func(a
 	if err != nil {
 		return err
 	}
-	logger := log.New(out, "smcct record: ", log.LstdFlags)
+	logw := o.log
+	if logw == nil {
+		logw = out
+	}
+	logger := log.New(logw, "smcct record: ", log.LstdFlags)
 	proxy := &recorder.Proxy{Recorder: rec, Upstream: up, Cred: o.cred, Catalog: cat, Logf: logger.Printf,
 		ReadOnly: !o.allowWrites && !guard.IsLoopbackHost(up.Hostname())}
 	ln, err := listenLoopback(o.addr)

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/smc"
@@ -295,5 +298,40 @@ func assertSameKeys(t *testing.T, a, b []byte) {
 	}
 	if len(ma) != len(mb) {
 		t.Errorf("keys differ:\n%s\n%s", a, b)
+	}
+}
+
+// TestReplayLogsToStderr: like serve, replay announces itself on stdout and logs on stderr,
+// so a script can read the one and keep the other.
+func TestReplayLogsToStderr(t *testing.T) {
+	cas := filepath.Join(t.TempDir(), "empty.yaml")
+	if err := os.WriteFile(cas, []byte("---\nversion: 2\ninteractions: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary(t), "replay", "--cassette", cas, "--addr", "127.0.0.1:0")
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	var addr string
+	for deadline := time.Now().Add(10 * time.Second); addr == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, a, ok := strings.Cut(stdout.String(), " on http://"); ok {
+			addr = strings.TrimSpace(a)
+		}
+	}
+	if addr == "" {
+		t.Fatalf("no banner on stdout: %q / %q", stdout.String(), stderr.String())
+	}
+	resp, err := http.Get("http://" + addr + "/?Action=DescribeSourceServers&Version=2019-06-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	_ = cmd.Wait()
+	if !strings.Contains(stderr.String(), "recorder: no recorded interaction") || strings.Contains(stdout.String(), "no recorded interaction") {
+		t.Fatalf("the miss was not logged on stderr alone:\nstdout %s\nstderr %s", stdout.String(), stderr.String())
 	}
 }

@@ -17,6 +17,7 @@ import (
 type replayOptions struct {
 	cassette, addr string
 	strict         bool
+	log            io.Writer // one line per miss; nil means the command's output
 }
 
 func newReplayCmd() *cobra.Command {
@@ -33,6 +34,7 @@ lists recordings never replayed; with --strict they make the exit status 1.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			o.log = cmd.ErrOrStderr() // logs go to stderr, as serve's do
 			return runReplay(ctx, o, cmd.OutOrStdout(), nil)
 		},
 	}
@@ -51,7 +53,11 @@ func runReplay(ctx context.Context, o replayOptions, out io.Writer, ready func(a
 	if err != nil {
 		return err
 	}
-	logger := log.New(out, "smcct replay: ", log.LstdFlags)
+	logw := o.log
+	if logw == nil {
+		logw = out
+	}
+	logger := log.New(logw, "smcct replay: ", log.LstdFlags)
 	ln, err := listenLoopback(o.addr)
 	if err != nil {
 		return err
