@@ -117,7 +117,7 @@ func responseOf(in *cassette.Interaction, req *http.Request) *http.Response {
 	}
 }
 
-// save writes interactions as a go-vcr v2 cassette with go-vcr's own writer, to a temporary
+// save writes interactions as a go-vcr cassette (format version 2) with go-vcr's own writer, to a temporary
 // file renamed into place: an interrupted save never leaves half a cassette.
 func save(path string, inters []*cassette.Interaction) error {
 	dir := filepath.Dir(path)

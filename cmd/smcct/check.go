@@ -41,7 +41,7 @@ With --endpoint it tests that endpoint; specs needing a control plane, a movable
 writes or a second account are skipped with the reason when the target lacks them.
 
 With --record DIR every spec's exchanges go into DIR/conformance/<Describe>/<It>.yaml (go-vcr
-v2 cassettes, credentials redacted) and DIR/target.json keeps the target's capabilities.
+cassettes, format version 2, credentials redacted) and DIR/target.json keeps the target's capabilities.
 With --replay DIR the same specs run from those cassettes with no network; a request nobody
 recorded, a spec without a cassette and a recorded call never made all fail the spec.`,
 		Args: cobra.NoArgs,

@@ -37,8 +37,12 @@ func newRecordCmd() *cobra.Command {
 credentials: each request is signed again with the upstream credentials, in the client's
 signature version, forwarded to --upstream, and the exchange is kept with credentials
 redacted. Requests, and responses in JSON or XML, are checked against the contract; violations are
-logged, served as JSON at ` + recorder.ViolationsPath + `, printed on exit and written to
---report if given. SIGINT or SIGTERM saves the cassette (go-vcr v2 YAML) and exits.
+logged on stderr, served as JSON at ` + recorder.ViolationsPath + ` (the shape smcct serve uses),
+counted on exit and written to --report if given. SIGINT or SIGTERM saves the cassette (go-vcr
+cassette format version 2) and exits.
+
+Requests under /_smcct/ are the proxy's own: they are answered by it, never forwarded or
+recorded. To drive an upstream reference's control plane, send them to the upstream.
 
 Write actions (CreateReplicationJob, DeleteSourceServer, ...) are refused with
 Smcct.Proxy.WriteRefused and never forwarded, unless --allow-writes is given or the
