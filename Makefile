@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz cassettes serve help
+.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz soak soak-short cassettes serve help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -10,7 +10,7 @@ help: ## list targets
 build: ## build the smcct binary into bin/
 	$(GO) build -o bin/smcct ./cmd/smcct
 
-test: vet fmt-check unit allocs ## what CI runs: vet, gofmt check, race tests, allocation bounds
+test: vet fmt-check unit allocs soak-short ## what CI runs: vet, gofmt check, race tests, allocation bounds, a short attack round
 
 vet: ## go vet
 	$(GO) vet $(PKGS)
@@ -33,6 +33,12 @@ bench: ## benchmarks with allocations
 
 fuzz: ## run each fuzz target for FUZZTIME (default 30s)
 	./scripts/fuzz.sh $${FUZZTIME:-30s}
+
+soak-short: ## the short attack round of make test (built without -race: the attackers sign megabytes per request)
+	$(GO) test -count=1 -run 'TestAttacks|TestControlPlane' ./soak
+
+soak: ## attack a built smcct serve on loopback at full size and report its peak memory (make test runs a smaller round)
+	$(GO) test -count=1 -v -run 'TestAttacks|TestControlPlane' ./soak -args -soak.full
 
 cassettes: ## record the whole default suite against a fresh reference into cassettes/ (make test replays them)
 	rm -rf cassettes

@@ -34,6 +34,7 @@ var layers = map[string]struct {
 	"suites/framework":   {[]string{"spec", "rpc", "rpc/flat", "cases", "recorder", "reference", "guard"}, "the harness; reference only in NewInProcess's file (see inProcessOnly)"},
 	"suites/conformance": {[]string{"spec", "rpc", "rpc/flat", "cases", "suites/framework"}, "specs are black box: never the reference"},
 	"suites/deviation":   {nil, "test-only"},
+	"soak":               {nil, "test-only: attacks a built smcct serve over loopback"},
 	"cmd/smcct":          {[]string{"*"}, "the CLI may import anything"},
 }
 

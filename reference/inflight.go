@@ -8,24 +8,30 @@ import (
 	"github.com/smcct/smcct/rpc"
 )
 
-// DefaultInflightBytes is the default of Options.InflightBytes. A request of 1 MiB costs
-// the server a few times its size while it is parsed, verified and validated, so 32 MiB of
-// large requests in flight keeps the server's peak well under 200 MB.
-const DefaultInflightBytes = 32 << 20
+// DefaultInflightBytes is the default of Options.InflightBytes. A request costs the server
+// a few times its size while it is parsed, verified and validated (the string to sign alone
+// is as long as the request), so 16 MiB of large requests in flight keeps the server's
+// peak well under 200 MB.
+const DefaultInflightBytes = 16 << 20
 
-// smallRequest is the size under which a request needs no share of the budget: every
-// request an SDK sends is far smaller, so a flood of large ones never locks them out, and
-// what many stalled small ones hold is bounded by the server's read timeout.
-const smallRequest = 64 << 10
+// Requests up to tinyRequest need no share of a budget: every SDK request is smaller, so a
+// flood of larger ones never locks them out, and what many of them hold is bounded by the
+// server's read timeout. Those up to largeRequest share a quarter of the budget of their
+// own, so that a flood of them cannot starve large requests nor the other way round.
+const (
+	tinyRequest  = 8 << 10
+	largeRequest = 64 << 10
+)
 
-// inflight bounds the bytes of large requests that are being read and handled at once.
-// Without it each stalled 1 MiB body held its buffer until the client gave up: 1,500 slow
-// uploads held 1.6 GB. A weighted semaphore (golang.org/x/sync) counts the declared size
-// of each large request from before its body is read until its answer is written.
+// inflight bounds the bytes of requests that are being read and handled at once. Without it
+// each stalled 1 MiB body held its buffer until the client gave up: 1,500 slow uploads held
+// 1.6 GB. A weighted semaphore (golang.org/x/sync) counts the declared size of a request
+// from before its body is read until its answer is written; one that finds its pool spent
+// is refused at once rather than queued, so nothing waits on a stalled client.
 type inflight struct {
-	sem   *semaphore.Weighted
-	size  int64
-	limit rpc.Limits
+	large, medium *semaphore.Weighted
+	size          int64 // bytes of the large pool; the medium one has a quarter
+	limit         rpc.Limits
 }
 
 func newInflight(size int64, lim rpc.Limits) *inflight {
@@ -35,10 +41,11 @@ func newInflight(size int64, lim rpc.Limits) *inflight {
 	if lim.MaxBody <= 0 {
 		lim.MaxBody = rpc.DefaultLimits.MaxBody
 	}
-	return &inflight{sem: semaphore.NewWeighted(size), size: size, limit: lim}
+	return &inflight{large: semaphore.NewWeighted(size), medium: semaphore.NewWeighted(max(size/4, largeRequest)),
+		size: size, limit: lim}
 }
 
-// admit takes the request's share of the budget, or reports that it is spent. release
+// admit takes the request's share of its pool, or reports that the pool is spent. release
 // gives the share back; it must be called once the answer is written.
 func (f *inflight) admit(r *http.Request) (release func(), ok bool) {
 	n := r.ContentLength
@@ -51,11 +58,15 @@ func (f *inflight) admit(r *http.Request) (release func(), ok bool) {
 		n = 0
 	}
 	n = min(n+int64(len(r.URL.RawQuery)), f.size)
-	if n <= smallRequest {
+	pool := f.large
+	switch {
+	case n <= tinyRequest:
 		return func() {}, true
+	case n <= largeRequest:
+		pool = f.medium
 	}
-	if !f.sem.TryAcquire(n) {
+	if !pool.TryAcquire(n) {
 		return nil, false
 	}
-	return func() { f.sem.Release(n) }, true
+	return func() { pool.Release(n) }, true
 }

@@ -40,8 +40,8 @@ func TestInflightBudgetRefusesLargeRequestsNotSmallOnes(t *testing.T) {
 	}
 	// The stalled requests reach the handler asynchronously: wait until they hold the budget.
 	deadline := time.Now().Add(5 * time.Second)
-	for srv.inflight.sem.TryAcquire(1 << 20) {
-		srv.inflight.sem.Release(1 << 20)
+	for srv.inflight.large.TryAcquire(1 << 20) {
+		srv.inflight.large.Release(1 << 20)
 		if time.Now().After(deadline) {
 			t.Fatal("the stalled uploads never took the budget")
 		}
@@ -78,5 +78,51 @@ func TestInflightBudgetRefusesLargeRequestsNotSmallOnes(t *testing.T) {
 			t.Fatalf("large requests still refused after the stalled ones went: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestInflightPools: which pool a request draws on, by its declared size and query, and
+// that a spent pool refuses only requests of its own size class.
+func TestInflightPools(t *testing.T) {
+	f := newInflight(1<<20, rpc.Limits{})
+	req := func(body int64, query int) *http.Request {
+		r, _ := http.NewRequest("POST", "/?"+strings.Repeat("q", query), strings.NewReader(strings.Repeat("b", int(max(body, 1)))))
+		r.ContentLength = body
+		return r
+	}
+	var held []func()
+	take := func(r *http.Request) bool {
+		release, ok := f.admit(r)
+		if ok {
+			held = append(held, release)
+		}
+		return ok
+	}
+	// Spend the large pool (1 MiB) with one request of 1 MiB declared.
+	if !take(req(1<<20, 0)) {
+		t.Fatal("the first large request was refused")
+	}
+	cases := []struct {
+		reason string
+		r      *http.Request
+		ok     bool
+	}{
+		{"another large body finds the large pool spent", req(100<<10, 0), false},
+		{"a chunked body counts as the largest body", req(-1, 0), false},
+		{"a large query counts like a body", req(0, 100<<10), false},
+		{"a body over the limit is refused by its length, unread, so it takes nothing", req(2<<20, 0), true},
+		{"an SDK-sized request takes nothing", req(2<<10, 2<<10), true},
+		{"a medium request has a pool of its own", req(30<<10, 0), true},
+	}
+	for _, tc := range cases {
+		if got := take(tc.r); got != tc.ok {
+			t.Errorf("%s: admitted %v, want %v", tc.reason, got, tc.ok)
+		}
+	}
+	for _, release := range held {
+		release()
+	}
+	if !take(req(1<<20, 0)) {
+		t.Error("released shares did not come back")
 	}
 }

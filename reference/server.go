@@ -32,9 +32,9 @@ type Options struct {
 	// the request, so that recording the same run twice gives the same cassettes. call
 	// holds what the gateway learned, which may be nothing.
 	RequestID func(r *http.Request, call *rpc.Call) string
-	// InflightBytes bounds the large requests (over 64 KiB) being read and handled at once,
-	// by their declared size; one that would pass it is refused before its body is read.
-	// 0 means DefaultInflightBytes.
+	// InflightBytes bounds the requests over 64 KiB being read and handled at once, by
+	// their declared size (those over 8 KiB share a quarter of it of their own); one that
+	// would pass it is refused before its body is read. 0 means DefaultInflightBytes.
 	InflightBytes int64
 	// NonceBytes is the memory budget of the signature-nonce cache (rpc.NonceCache); 0
 	// means rpc.DefaultNonceBytes.

@@ -72,7 +72,7 @@ Origin), and whose bodies are labelled application/json or application/yaml.`,
 	fl.DurationVar(&f.readTimeout, "read-timeout", 30*time.Second, "longest time to read one request, body included: a stalled upload is cut off")
 	fl.DurationVar(&f.writeTimeout, "write-timeout", 2*time.Minute, "longest time from a request's headers to the end of its answer (an injected latency is at most 1m)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", time.Minute, "how long an idle keep-alive connection is kept open")
-	fl.Int64Var(&f.inflightMiB, "inflight-mib", reference.DefaultInflightBytes>>20, "MiB of large requests (over 64 KiB) read and handled at once; beyond it they get Throttling.Resource")
+	fl.Int64Var(&f.inflightMiB, "inflight-mib", reference.DefaultInflightBytes>>20, "MiB of requests over 64 KiB read and handled at once (those over 8 KiB have a quarter as much of their own); beyond it they get Throttling.Resource")
 	fl.Int64Var(&f.nonceMiB, "nonce-mib", rpc.DefaultNonceBytes>>20, "MiB for remembering signature nonces for their 15-minute window; when spent, requests get Throttling.Resource")
 	return cmd
 }
