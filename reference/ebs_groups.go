@@ -201,6 +201,20 @@ func groupMembers(c *Ctx, g *replicaGroup) ([]*replicaPair, error) {
 	return pairs, nil
 }
 
+// firstSyncDone reports whether a group and each of its pairs hold a complete copy on the
+// destination side: the first full sync (since creation or the last reprotect) has ended.
+func firstSyncDone(g *replicaGroup, pairs []*replicaPair) bool {
+	if !g.Life.Synced {
+		return false
+	}
+	for _, p := range pairs {
+		if !p.Life.Synced {
+			return false
+		}
+	}
+	return true
+}
+
 func sameDirection(g *replicaGroup, p *replicaPair) bool {
 	return p.SourceRegion == g.SourceRegionId && p.SourceZoneId == g.SourceZoneId &&
 		p.DestinationRegion == g.DestinationRegionId && p.DestinationZoneId == g.DestinationZoneId
@@ -238,6 +252,9 @@ func failoverDiskReplicaGroup(c *Ctx) (any, error) {
 	pairs, err := groupMembers(c, g)
 	if err != nil {
 		return nil, err
+	}
+	if !firstSyncDone(g, pairs) {
+		return nil, c.Err("OperationDenied.InvalidStatus") // the page: the first sync must be complete
 	}
 	now := c.Account.EBS.now
 	g.failover(now)

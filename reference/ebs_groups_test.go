@@ -140,6 +140,23 @@ func TestGroupRefusals(t *testing.T) {
 			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "stopped"}, e.srv.Clock().Now())
 			return ebsReq{"RegionId": sh, "ReplicaGroupId": g}
 		}, "FailoverDiskReplicaGroup", "OperationDenied.NoPairInGroup"},
+		{"failing over during the group's first full sync", func(e *ebsT) ebsReq {
+			g, _ := e.groupWithPair()
+			e.must("StartDiskReplicaGroup", ebsReq{"RegionId": hz, "ReplicaGroupId": g})
+			e.advance(fullSyncSeconds(100) - 1)
+			return ebsReq{"RegionId": sh, "ReplicaGroupId": g}
+		}, "FailoverDiskReplicaGroup", "OperationDenied.InvalidStatus"},
+		{"failing over after a reprotect, before the new full sync", func(e *ebsT) ebsReq {
+			g, _ := e.groupWithPair()
+			e.must("StartDiskReplicaGroup", ebsReq{"RegionId": hz, "ReplicaGroupId": g})
+			e.advance(fullSyncSeconds(100))
+			e.must("FailoverDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g})
+			e.advance(ebsFailoverSeconds)
+			e.must("ReprotectDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g})
+			e.advance(ebsReprotectSeconds)
+			e.must("StartDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g})
+			return ebsReq{"RegionId": hz, "ReplicaGroupId": g}
+		}, "FailoverDiskReplicaGroup", "OperationDenied.InvalidStatus"},
 		{"reprotecting an empty group", func(e *ebsT) ebsReq {
 			g := e.newGroup(nil)
 			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())

@@ -48,6 +48,7 @@ func TestEveryEBSActionAnswersWithinTheContract(t *testing.T) {
 	e.must("DeleteDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g})
 
 	e.must("StartDiskReplicaPair", ebsReq{"RegionId": sh, "ReplicaPairId": pr})
+	e.advance(fullSyncSeconds(100)) // failover needs the first full sync after the reprotect
 	e.must("StopDiskReplicaPair", ebsReq{"RegionId": sh, "ReplicaPairId": pr})
 	e.advance(ebsStopSeconds)
 	e.must("FailoverDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaPairId": pr})

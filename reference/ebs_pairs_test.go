@@ -175,6 +175,17 @@ func TestPairRefusals(t *testing.T) {
 			e.srv.store.force(ebsAcct, pr, map[string]string{"Status": "invalid"}, e.srv.Clock().Now())
 			return ebsReq{"RegionId": sh, "ReplicaPairId": pr}
 		}, "FailoverDiskReplicaPair", "OperationDenied.InvalidStatus"},
+		{"a created pair has no copy to fail over to", func(e *ebsT) ebsReq {
+			return ebsReq{"RegionId": sh, "ReplicaPairId": e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")}
+		}, "FailoverDiskReplicaPair", "OperationDenied.InvalidStatus"},
+		{"a pair stopped before its first full sync ended cannot fail over", func(e *ebsT) ebsReq {
+			pr := e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")
+			e.must("StartDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaPairId": pr})
+			e.advance(fullSyncSeconds(100) / 2)
+			e.must("StopDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaPairId": pr})
+			e.advance(ebsStopSeconds)
+			return ebsReq{"RegionId": sh, "ReplicaPairId": pr}
+		}, "FailoverDiskReplicaPair", "OperationDenied.InvalidStatus"},
 		{"a pair is not visible from a third region", func(e *ebsT) ebsReq {
 			return ebsReq{"RegionId": "cn-beijing", "ReplicaPairId": e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")}
 		}, "DescribeDiskReplicaPairProgress", "NoSuchResource"},

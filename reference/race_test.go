@@ -314,6 +314,7 @@ func TestFailoverDoesNotUndoAnAcknowledgedDelete(t *testing.T) {
 		wait   time.Duration
 		code   string
 	}{
+		{hz, "StartDiskReplicaPair", 10 * time.Minute, ""},                            // a first full sync, which failover needs
 		{sh, "FailoverDiskReplicaPair", 20 * time.Second, ""},                         // to failovered, a state delete accepts
 		{hz, "DeleteDiskReplicaPair", time.Second, ""},                                // deleting, for a few more seconds
 		{sh, "FailoverDiskReplicaPair", time.Minute, "OperationDenied.InvalidStatus"}, // refused on deleting

@@ -141,6 +141,9 @@ func TestV2CoreEBSCalls(t *testing.T) {
 	}
 	sh.fails("reprotect before failover", ebsV, "ReprotectDiskReplicaGroup", map[string]string{"ReplicaGroupId": group},
 		"OperationDenied.InvalidStatus", 403)
+	sh.fails("failover during the first full sync", ebsV, "FailoverDiskReplicaGroup", map[string]string{"ReplicaGroupId": group},
+		"OperationDenied.InvalidStatus", 403)
+	ref.advance(t, "10m")
 	sh.ok(ebsV, "FailoverDiskReplicaGroup", map[string]string{"ReplicaGroupId": group})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -113,6 +114,38 @@ var _ = Describe("Empty values", Label("needs:control", "needs:writes"), func() 
 			})
 		}
 	}
+})
+
+var _ = Describe("EBS failover before the first full sync", Label("needs:control", "needs:writes"), func() {
+	f := framework.New()
+	advance := func(ctx SpecContext, d time.Duration) {
+		GinkgoHelper()
+		_, err := f.NeedVirtualClock().Advance(ctx, d)
+		Expect(err).NotTo(HaveOccurred())
+	}
+
+	It("FailoverDiskReplicaGroup returns OperationDenied.InvalidStatus while the group's first full sync runs, and succeeds once it ended",
+		errorLabels("FailoverDiskReplicaGroup", "OperationDenied.InvalidStatus", "action:StartDiskReplicaGroup"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			g := e.group(ctx)
+			e.add(ctx, g, e.pair(ctx, 0))
+			e.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}})
+			failover := url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}}
+			expectError(e.call(ctx, "FailoverDiskReplicaGroup", failover), "FailoverDiskReplicaGroup", "OperationDenied.InvalidStatus")
+			advance(ctx, 10*time.Minute)
+			e.ok(ctx, "FailoverDiskReplicaGroup", failover)
+		})
+	It("FailoverDiskReplicaPair returns OperationDenied.InvalidStatus for a pair stopped before its first full sync ended",
+		errorLabels("FailoverDiskReplicaPair", "OperationDenied.InvalidStatus", "action:StartDiskReplicaPair", "action:StopDiskReplicaPair"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			p := e.pair(ctx, 0)
+			e.ok(ctx, "StartDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
+			advance(ctx, 5*time.Second)
+			e.ok(ctx, "StopDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
+			advance(ctx, time.Minute)
+			r := e.call(ctx, "FailoverDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}})
+			expectError(r, "FailoverDiskReplicaPair", "OperationDenied.InvalidStatus")
+		})
 })
 
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {

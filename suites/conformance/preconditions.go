@@ -58,6 +58,9 @@ type scene struct {
 	// source is an Available source server seeded with the account; srcDisk and dstDisk a
 	// disk pair's worth of disks (the source disk in the state the case gives Disk, if any).
 	source, srcDisk, dstDisk string
+	// synced: run the EBS objects through their first full sync before forcing the case's
+	// status (failover needs one, the contract's choice, whatever status shows).
+	synced bool
 }
 
 func newScene(ctx SpecContext, f *framework.F, c cases.StateCase) *scene {
@@ -154,7 +157,8 @@ func (s *scene) groupIn(ctx SpecContext) string {
 func (s *scene) pairIn(ctx SpecContext) string {
 	GinkgoHelper()
 	id := s.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(s.srcDisk, s.dstDisk)).Str("ReplicaPairId")
-	if st := s.state("ReplicaPair", "Status", "created"); st != "created" {
+	s.firstSync(ctx, "StartDiskReplicaPair", url.Values{"ReplicaPairId": {id}})
+	if st := s.state("ReplicaPair", "Status", "created"); st != "created" || s.synced {
 		s.force(ctx, id, map[string]string{"Status": st})
 	}
 	return s.staged("ReplicaPair", id)
@@ -168,10 +172,32 @@ func (s *scene) groupWithMember(ctx SpecContext) string {
 	s.force(ctx, g, map[string]string{"Status": "created"})
 	p := s.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(s.srcDisk, s.dstDisk)).Str("ReplicaPairId")
 	s.ok(ctx, "AddDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
+	s.firstSync(ctx, "StartDiskReplicaGroup", url.Values{"ReplicaGroupId": {g}})
 	st := s.state("ReplicaGroup", "Status", "created")
 	s.force(ctx, g, map[string]string{"Status": st})
 	s.force(ctx, p, map[string]string{"Status": st})
 	return s.staged("ReplicaGroup", g)
+}
+
+// firstSync starts a group or pair in the source region and lets its first full sync end,
+// when the scene asks for it.
+func (s *scene) firstSync(ctx SpecContext, action string, q url.Values) {
+	GinkgoHelper()
+	if !s.synced {
+		return
+	}
+	q.Set("RegionId", srcRegion)
+	s.ok(ctx, action, q)
+	_, err := s.f.NeedVirtualClock().Advance(ctx, 10*time.Minute)
+	Expect(err).NotTo(HaveOccurred())
+}
+
+// afterFirstSync stages the objects of build after their first full sync.
+func afterFirstSync(build sceneBuilder) sceneBuilder {
+	return func(ctx SpecContext, s *scene) url.Values {
+		s.synced = true
+		return build(ctx, s)
+	}
 }
 
 // drillIn runs a group to a recovery point, starts a drill on it and forces the drill's
@@ -276,13 +302,13 @@ var scenes = map[string]sceneBuilder{
 	"ModifyDiskReplicaGroup":    onGroup(srcRegion, false),
 	"StopDiskReplicaGroup":      onGroup(srcRegion, false),
 	"StartDiskReplicaGroup":     onGroup(srcRegion, true),
-	"FailoverDiskReplicaGroup":  onGroup(dstRegion, true),
+	"FailoverDiskReplicaGroup":  afterFirstSync(onGroup(dstRegion, true)),
 	"ReprotectDiskReplicaGroup": onGroup(dstRegion, true),
 	"DeleteDiskReplicaPair":     onPair(srcRegion),
 	"ModifyDiskReplicaPair":     onPair(srcRegion),
 	"StartDiskReplicaPair":      onPair(srcRegion),
 	"StopDiskReplicaPair":       onPair(srcRegion),
-	"FailoverDiskReplicaPair":   onPair(dstRegion),
+	"FailoverDiskReplicaPair":   afterFirstSync(onPair(dstRegion)),
 	"ReprotectDiskReplicaPair":  onPair(dstRegion),
 }
 
