@@ -102,13 +102,14 @@ func sourceUsable(c *Ctx, s *smcState, j *replicationJob) error {
 func stopReplicationJob(c *Ctx) (any, error) {
 	j := c.Account.SMC.job(c.Str("JobId"))
 	j.Status, j.BusinessStatus, j.TransitionInstanceId = "Stopped", "", ""
-	j.RT.RunStart, j.RT.RunType = time.Time{}, ""
+	j.RT.RunStart, j.RT.RunBegan, j.RT.RunType = time.Time{}, time.Time{}, ""
 	return struct{}{}, nil
 }
 
-// cutOverReplicationJob ends an incremental job: with SyncData a last run copies the final
+// cutOverReplicationJob ends a Waiting job: with SyncData a last run copies the final
 // changes (from Syncing on) and records its image; without it only the cleanup phase runs.
-// Either way the job then finishes.
+// Either way the job then finishes. The run's phase clock starts in the past so that it
+// shows the phase it begins in, but the job's StartTime and the run's record say now.
 func cutOverReplicationJob(c *Ctx) (any, error) {
 	s := c.Account.SMC
 	j := s.job(c.Str("JobId"))
@@ -122,7 +123,8 @@ func cutOverReplicationJob(c *Ctx) (any, error) {
 	if sync {
 		from = "Syncing"
 	}
-	j.startRun(c.Now.Add(-phaseOffset(from)), "Manual")
+	j.startRun(c.Now, "Manual")
+	j.RT.RunStart = c.Now.Add(-phaseOffset(from))
 	j.BusinessStatus, j.Progress = phaseAt(phaseOffset(from))
 	j.RT.FinalRun, j.RT.CleanupOnly = true, !sync
 	s.refresh()

@@ -275,3 +275,48 @@ func TestPartitionBlockDefaultsToTrue(t *testing.T) {
 		})
 	}
 }
+
+// TestCutOverTimes: a cut-over run skips to the phase it begins in, but the job's StartTime
+// and the run's record say when it was asked for, not minutes earlier. A one-time job still
+// waiting for its ScheduledStartTime is Waiting, which is all the page asks (a choice): it
+// migrates now and never runs again.
+func TestCutOverTimes(t *testing.T) {
+	cases := []struct {
+		name  string
+		extra p
+		sync  string
+		image bool
+		why   string
+	}{
+		{"incremental, last sync", p{"RunOnce": "false", "Frequency": "12", "MaxNumberOfImageToKeep": "2"}, "true", true, "a final run delivers an image"},
+		{"incremental, no sync", p{"RunOnce": "false", "Frequency": "12", "MaxNumberOfImageToKeep": "2"}, "false", false, "only the cleanup runs"},
+		{"one-time, scheduled", p{"ScheduledStartTime": fmtTime(DefaultStart.Add(48 * time.Hour))}, "true", true, "the scheduled run happens now instead"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newSMCServer(t)
+			id := createJob(t, srv, linuxSrc, tc.extra)
+			if jobOf(t, srv, defaultAcct, id)["Status"] != "Waiting" {
+				srv.store.force(defaultAcct, id, map[string]string{"Status": "Waiting"}, srv.Clock().Now())
+			}
+			srv.Clock().Advance(time.Hour)
+			at := fmtTime(srv.Clock().Now())
+			must(t, srv, defaultAcct, "CutOverReplicationJob", p{"JobId": id, "SyncData": tc.sync})
+			if got := jobOf(t, srv, defaultAcct, id)["StartTime"]; got != at {
+				t.Errorf("StartTime %v, want the cut-over's time %s", got, at)
+			}
+			srv.Clock().Advance(3 * 24 * time.Hour)
+			j := jobOf(t, srv, defaultAcct, id)
+			runs := wrapped(j, "ReplicationJobRuns", "ReplicationJobRun")
+			if j["Status"] != "Finished" {
+				t.Fatalf("%s: status %v, want Finished", tc.why, j["Status"])
+			}
+			if tc.image != (len(runs) == 1 && j["ImageId"] != "") {
+				t.Fatalf("%s: runs %v, image %v", tc.why, runs, j["ImageId"])
+			}
+			if tc.image && runs[0]["StartTime"] != at {
+				t.Errorf("the run record starts at %v, want %s", runs[0]["StartTime"], at)
+			}
+		})
+	}
+}

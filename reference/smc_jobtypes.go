@@ -107,7 +107,8 @@ func (v jobView) filled() jobView {
 type jobRuntime struct {
 	Started     bool      `json:"started"`               // has run at least once
 	Runs        int       `json:"runs"`                  // runs started so far; numbers image IDs
-	RunStart    time.Time `json:"runStart,omitzero"`     // start of the current run (Running only)
+	RunStart    time.Time `json:"runStart,omitzero"`     // origin of the current run's phase clock (Running only)
+	RunBegan    time.Time `json:"runBegan,omitzero"`     // when the current run was asked for; after RunStart when a cut-over skips phases
 	RunType     string    `json:"runType,omitempty"`     // Manual or Schedule, for the run record
 	FinalRun    bool      `json:"finalRun,omitempty"`    // cut over: finish after this run
 	CleanupOnly bool      `json:"cleanupOnly,omitempty"` // cut over without SyncData: no image
@@ -210,7 +211,7 @@ func (j *replicationJob) forceStatus(st string, now time.Time) {
 	case "Deleting":
 		j.RT.RemoveAt = now.Add(deletingDuration)
 	}
-	j.Status, j.BusinessStatus, j.RT.RunStart = st, "", time.Time{}
+	j.Status, j.BusinessStatus, j.RT.RunStart, j.RT.RunBegan = st, "", time.Time{}, time.Time{}
 }
 
 // roundProgress keeps two decimals, like the service's float progress.

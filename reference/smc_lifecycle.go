@@ -162,11 +162,20 @@ func (j *replicationJob) startRun(at time.Time, kind string) {
 	j.ErrorCode, j.StatusInfo = "", ""
 	j.RT.Started, j.RT.Runs, j.RT.RunType = true, j.RT.Runs+1, kind
 	j.RT.FinalRun, j.RT.CleanupOnly = false, false
-	j.RT.RunStart, j.RT.NextRun = at, time.Time{}
+	j.RT.RunStart, j.RT.RunBegan, j.RT.NextRun = at, at, time.Time{}
 	if j.StartTime == "" {
 		j.StartTime = fmtTime(at)
 	}
 	j.TransitionInstanceId = derivedID("i-", j.JobId, j.RT.Runs)
+}
+
+// began is when the current run was asked for: RunBegan, or the phase clock's origin for
+// a run saved before RunBegan existed.
+func (rt jobRuntime) began() time.Time {
+	if !rt.RunBegan.IsZero() {
+		return rt.RunBegan
+	}
+	return rt.RunStart
 }
 
 // endRun records the finished run and its image, then finishes a one-time (or cut-over)
@@ -182,7 +191,7 @@ func (j *replicationJob) endRun(at time.Time) {
 	}
 	j.ImageId = img
 	runs := append(j.ReplicationJobRuns.ReplicationJobRun, jobRun{
-		ImageId: img, Type: j.RT.RunType, StartTime: fmtTime(j.RT.RunStart), EndTime: fmtTime(at),
+		ImageId: img, Type: j.RT.RunType, StartTime: fmtTime(j.RT.began()), EndTime: fmtTime(at),
 	})
 	if keep := j.MaxNumberOfImageToKeep; !j.RunOnce && keep > 0 && len(runs) > keep {
 		runs = append([]jobRun{}, runs[len(runs)-keep:]...)
@@ -193,7 +202,7 @@ func (j *replicationJob) endRun(at time.Time) {
 		return
 	}
 	j.Status, j.BusinessStatus, j.Progress, j.TransitionInstanceId = "Waiting", "", 100, ""
-	j.RT.RunStart, j.RT.RunType = time.Time{}, ""
+	j.RT.RunStart, j.RT.RunBegan, j.RT.RunType = time.Time{}, time.Time{}, ""
 	j.RT.NextRun = at.Add(time.Duration(j.Frequency) * time.Hour)
 }
 
@@ -206,7 +215,7 @@ func (j *replicationJob) finish(at time.Time) {
 // expire ends whatever the job was doing; the job is removed seven days later.
 func (j *replicationJob) expire(at time.Time) {
 	j.Status, j.BusinessStatus, j.TransitionInstanceId = "Expired", "", ""
-	j.RT.RunStart, j.RT.NextRun = time.Time{}, time.Time{}
+	j.RT.RunStart, j.RT.RunBegan, j.RT.NextRun = time.Time{}, time.Time{}, time.Time{}
 	j.RT.RemoveAt = at.Add(expiredRetention)
 }
 

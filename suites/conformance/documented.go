@@ -148,6 +148,24 @@ var _ = Describe("EBS failover before the first full sync", Label("needs:control
 		})
 })
 
+var _ = Describe("SMC cut-over", Label("needs:control", "needs:writes", "action:CutOverReplicationJob", "action:DescribeReplicationJobs"), func() {
+	f := framework.New()
+
+	It("cuts over a one-time job waiting for its ScheduledStartTime, with the cut-over's time as StartTime", func(ctx SpecContext) {
+		ids, objs := sources(f, 1)
+		a := ownAccount(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+		now, err := f.NeedVirtualClock().Now(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		q := jobParams(ids[0], f.Name("job"), "ScheduledStartTime", now.UTC().Add(48*time.Hour).Format(time.RFC3339))
+		job := field(a.ok(ctx, "CreateReplicationJob", q), "JobId")
+		Expect(describeJob(ctx, a, job)).To(HaveKeyWithValue("Status", "Waiting"))
+		a.ok(ctx, "CutOverReplicationJob", url.Values{"JobId": {job}, "SyncData": {"true"}})
+		Expect(describeJob(ctx, a, job)).To(And(
+			HaveKeyWithValue("Status", "Running"),
+			HaveKeyWithValue("StartTime", now.UTC().Format(time.RFC3339))))
+	})
+})
+
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
 
