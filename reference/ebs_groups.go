@@ -280,6 +280,11 @@ func reprotectDiskReplicaGroup(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, p := range pairs {
+		if primaryAttached(c.Account.EBS, p) {
+			return nil, c.Err("OperationDenied.InvalidStatus")
+		}
+	}
 	now := c.Account.EBS.now
 	g.reprotect(now)
 	if reverse {

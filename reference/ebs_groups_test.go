@@ -157,6 +157,13 @@ func TestGroupRefusals(t *testing.T) {
 			e.must("StartDiskReplicaGroup", ebsReq{"RegionId": sh, "ReplicaGroupId": g})
 			return ebsReq{"RegionId": hz, "ReplicaGroupId": g}
 		}, "FailoverDiskReplicaGroup", "OperationDenied.InvalidStatus"},
+		{"reprotecting a group while a member's primary disk is attached", func(e *ebsT) ebsReq {
+			g, pr := e.groupWithPair()
+			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())
+			e.srv.store.force(ebsAcct, pr, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())
+			e.srv.store.force(ebsAcct, hzDisk1, map[string]string{"Status": "In_use"}, e.srv.Clock().Now())
+			return ebsReq{"RegionId": sh, "ReplicaGroupId": g}
+		}, "ReprotectDiskReplicaGroup", "OperationDenied.InvalidStatus"},
 		{"reprotecting an empty group", func(e *ebsT) ebsReq {
 			g := e.newGroup(nil)
 			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())

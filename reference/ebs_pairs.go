@@ -242,11 +242,21 @@ func reprotectDiskReplicaPair(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if primaryAttached(c.Account.EBS, p) {
+		return nil, c.Err("OperationDenied.InvalidStatus")
+	}
 	p.reprotect(c.Account.EBS.now)
 	if reverse {
 		p.reverse()
 	}
 	return ack(), nil
+}
+
+// primaryAttached reports whether the pair's current source disk is attached to an instance:
+// the reprotect pages ask for it to be detached first.
+func primaryAttached(s *ebsState, p *replicaPair) bool {
+	d := s.disk(p.SourceDiskId)
+	return d != nil && d.Status == "In_use"
 }
 
 func deleteDiskReplicaPair(c *Ctx) (any, error) {

@@ -167,6 +167,12 @@ func TestPairRefusals(t *testing.T) {
 			e.srv.store.force(ebsAcct, pr, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())
 			return ebsReq{"RegionId": hz, "ReplicaPairId": pr}
 		}, "ReprotectDiskReplicaPair", "OperationDenied.OperateNotAllowedForPrimary"},
+		{"reprotect waits until the primary disk is detached", func(e *ebsT) ebsReq {
+			pr := e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")
+			e.srv.store.force(ebsAcct, pr, map[string]string{"Status": "failovered"}, e.srv.Clock().Now())
+			e.srv.store.force(ebsAcct, hzDisk1, map[string]string{"Status": "In_use"}, e.srv.Clock().Now())
+			return ebsReq{"RegionId": sh, "ReplicaPairId": pr, "ReverseReplicate": "false"}
+		}, "ReprotectDiskReplicaPair", "OperationDenied.InvalidStatus"},
 		{"a created pair has never run, so it cannot be deleted", func(e *ebsT) ebsReq {
 			return ebsReq{"RegionId": hz, "ReplicaPairId": e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")}
 		}, "DeleteDiskReplicaPair", "OperationDenied.InvalidStatus"},

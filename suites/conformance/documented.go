@@ -148,6 +148,33 @@ var _ = Describe("EBS failover before the first full sync", Label("needs:control
 		})
 })
 
+var _ = Describe("EBS reprotect with the primary disk attached", Label("needs:control", "needs:writes"), func() {
+	f := framework.New()
+
+	It("ReprotectDiskReplicaPair returns OperationDenied.InvalidStatus until the primary disk is detached",
+		errorLabels("ReprotectDiskReplicaPair", "OperationDenied.InvalidStatus"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			p := e.pair(ctx, 0)
+			e.force(ctx, p, "failovered")
+			e.force(ctx, e.src[0], "In_use")
+			q := url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}}
+			expectError(e.call(ctx, "ReprotectDiskReplicaPair", q), "ReprotectDiskReplicaPair", "OperationDenied.InvalidStatus")
+			e.force(ctx, e.src[0], "Available")
+			e.ok(ctx, "ReprotectDiskReplicaPair", q)
+		})
+	It("ReprotectDiskReplicaGroup returns OperationDenied.InvalidStatus while a member's primary disk is attached",
+		errorLabels("ReprotectDiskReplicaGroup", "OperationDenied.InvalidStatus"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			g, p := e.group(ctx), e.pair(ctx, 0)
+			e.add(ctx, g, p)
+			e.force(ctx, g, "failovered")
+			e.force(ctx, p, "failovered")
+			e.force(ctx, e.src[0], "In_use")
+			r := e.call(ctx, "ReprotectDiskReplicaGroup", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}})
+			expectError(r, "ReprotectDiskReplicaGroup", "OperationDenied.InvalidStatus")
+		})
+})
+
 var _ = Describe("SMC cut-over", Label("needs:control", "needs:writes", "action:CutOverReplicationJob", "action:DescribeReplicationJobs"), func() {
 	f := framework.New()
 
