@@ -30,6 +30,11 @@ func createReplicationJob(c *Ctx) (any, error) {
 	if err := applyJobSettings(c, s, j, src); err != nil {
 		return nil, err
 	}
+	if j.TargetType == "Image" && j.SystemDiskSize == 0 {
+		// Neither ImageName nor SystemDiskSize is needed (the contract's choice): the image's
+		// system disk then takes the source's size, within the contract's lower bound.
+		j.SystemDiskSize = max(src.SystemDiskSize, minSystemDiskSize(c))
+	}
 	if err := applyJobTimes(c, j); err != nil {
 		return nil, err
 	}
@@ -46,6 +51,14 @@ func createReplicationJob(c *Ctx) (any, error) {
 	src.JobId = j.JobId
 	s.refresh()
 	return map[string]any{"JobId": j.JobId}, nil
+}
+
+// minSystemDiskSize is the contract's lower bound of SystemDiskSize.
+func minSystemDiskSize(c *Ctx) int {
+	if p, ok := c.Action.Param("SystemDiskSize"); ok && p.Schema.Min != nil {
+		return int(*p.Schema.Min)
+	}
+	return 0
 }
 
 // applyJobTimes reads ScheduledStartTime (later than now, within 30 days) and ValidTime (7

@@ -320,3 +320,25 @@ func TestCutOverTimes(t *testing.T) {
 		})
 	}
 }
+
+// TestImageTargetNeedsNoImageName: an image job, whether TargetType says Image or is left
+// out, needs neither ImageName nor SystemDiskSize (the newest metadata; a choice); both forms
+// end up alike, the system disk taking the source's size.
+func TestImageTargetNeedsNoImageName(t *testing.T) {
+	srv := newSMCServer(t)
+	explicit := must(t, srv, defaultAcct, "CreateReplicationJob", p{"RegionId": "cn-hangzhou", "SourceId": linuxSrc, "TargetType": "Image"})
+	implicit := must(t, srv, defaultAcct, "CreateReplicationJob", p{"RegionId": "cn-hangzhou", "SourceId": linuxSrc2})
+	a, b := jobOf(t, srv, defaultAcct, explicit["JobId"].(string)), jobOf(t, srv, defaultAcct, implicit["JobId"].(string))
+	for _, f := range []string{"TargetType", "ImageName"} {
+		if a[f] != b[f] {
+			t.Errorf("%s: %v with TargetType=Image, %v without", f, a[f], b[f])
+		}
+	}
+	for src, j := range map[string]map[string]any{linuxSrc: a, linuxSrc2: b} {
+		body := must(t, srv, defaultAcct, "DescribeSourceServers", p{"SourceId.1": src})
+		size := wrapped(body, "SourceServers", "SourceServer")[0]["SystemDiskSize"]
+		if j["TargetType"] != "Image" || num(j["SystemDiskSize"]) != max(num(size), 20) {
+			t.Errorf("an image job of %s (system disk %v): %v %v GiB", src, size, j["TargetType"], j["SystemDiskSize"])
+		}
+	}
+}

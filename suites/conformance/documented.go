@@ -193,6 +193,20 @@ var _ = Describe("SMC cut-over", Label("needs:control", "needs:writes", "action:
 	})
 })
 
+var _ = Describe("SMC image targets", Label("needs:control", "needs:writes", "action:CreateReplicationJob", "action:DescribeReplicationJobs"), func() {
+	f := framework.New()
+
+	It("treats TargetType=Image like a job that leaves TargetType out: neither needs ImageName or SystemDiskSize", func(ctx SpecContext) {
+		ids, objs := sources(f, 2)
+		a := ownAccount(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+		explicit := describeJob(ctx, a, field(a.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"), "TargetType", "Image")), "JobId"))
+		implicit := describeJob(ctx, a, field(a.ok(ctx, "CreateReplicationJob", jobParams(ids[1], f.Name("job"))), "JobId"))
+		for _, k := range []string{"TargetType", "ImageName", "SystemDiskSize"} {
+			Expect(explicit[k]).To(Equal(implicit[k]), "%s with and without TargetType=Image", k)
+		}
+	})
+})
+
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
 
