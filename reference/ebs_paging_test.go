@@ -80,6 +80,7 @@ func TestDescribeFilters(t *testing.T) {
 		{"a tag key and value", ebsReq{"RegionId": hz, "Tag.1.Key": "env", "Tag.1.Value": "prod"}, []string{tagged}},
 		{"a tag key alone matches any value", ebsReq{"RegionId": hz, "Tag.1.Key": "team"}, []string{tagged}},
 		{"every tag must match", ebsReq{"RegionId": hz, "Tag.1.Key": "env", "Tag.2.Key": "owner"}, nil},
+		{"a tag value without a key is accepted and not used", ebsReq{"RegionId": hz, "Tag.1.Value": "prod"}, []string{tagged, plain}},
 	}
 	for _, tc := range groups {
 		got := ids(items(e.must("DescribeDiskReplicaGroups", tc.r), "ReplicaGroups"), "ReplicaGroupId")

@@ -218,6 +218,8 @@ func TestDescribeReplicationJobsFiltersAndPages(t *testing.T) {
 		{p{"JobId.1": b, "JobId.2": a}, []string{a, b}, "by IDs, still in creation order"},
 		{p{"Tag.1.Key": "team", "Tag.1.Value": "web"}, []string{a}, "by tag"},
 		{p{"Tag.1.Key": "team", "Tag.1.Value": "db"}, nil, "a tag value must match"},
+		{p{"Tag.1.Key": "", "Tag.1.Value": "db"}, []string{a, b}, "an empty tag key is allowed here, and the filter is not used"},
+		{p{"Status": "", "JobType": "", "PageSize": ""}, []string{a, b}, "empty values are not used either"},
 		{p{"BusinessStatus": "Preparing"}, []string{b}, "by business status"},
 		{p{"JobType": "2"}, nil, "by type"},
 		{p{"PageSize": "1", "PageNumber": "2"}, []string{b}, "second page of one"},

@@ -207,6 +207,27 @@ var _ = Describe("SMC image targets", Label("needs:control", "needs:writes", "ac
 	})
 })
 
+var _ = Describe("Tag filters without a key", Label("needs:control", "needs:writes"), func() {
+	f := framework.New()
+
+	It("DescribeReplicationJobs accepts an empty Tag.N.Key and does not use that filter", Label("action:DescribeReplicationJobs"), func(ctx SpecContext) {
+		a := smcPopulated(ctx, f)
+		want := withoutRequestID(a.call(ctx, "DescribeReplicationJobs", nil))
+		Expect(want["TotalCount"]).NotTo(BeEquivalentTo(0), "the account holds a job")
+		got := withoutRequestID(a.call(ctx, "DescribeReplicationJobs", url.Values{"Tag.1.Key": {""}, "Tag.1.Value": {"nothing-has-this"}}))
+		Expect(got).To(Equal(want))
+	})
+	It("DescribeDiskReplicaGroups accepts a Tag.N.Value without its key and does not use that filter", Label("action:CreateDiskReplicaGroup", "action:DescribeDiskReplicaGroups"), func(ctx SpecContext) {
+		e := newEBSAccount(ctx, f, 0, "Available")
+		q := groupParams("")
+		q.Set("Tag.1.Key", "team")
+		q.Set("Tag.1.Value", "blue")
+		g := e.ok(ctx, "CreateDiskReplicaGroup", q).Str("ReplicaGroupId")
+		got := flatList(e.call(ctx, "DescribeDiskReplicaGroups", url.Values{"RegionId": {srcRegion}, "Tag.1.Value": {"red"}}), "ReplicaGroups")
+		Expect(got).To(ConsistOf(HaveKeyWithValue("ReplicaGroupId", g)))
+	})
+})
+
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
 
