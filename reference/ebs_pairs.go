@@ -168,10 +168,11 @@ func describeDiskReplicaPairProgress(c *Ctx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{
-		"Progress":     p.progress(c.Account.EBS.now),
-		"RecoverPoint": p.LastRecoverPoint,
-	}, nil
+	body := map[string]any{"Progress": p.progress(c.Account.EBS.now)}
+	if p.LastRecoverPoint > 0 { // the metadata: returned only once the pair was started
+		body["RecoverPoint"] = p.LastRecoverPoint
+	}
+	return body, nil
 }
 
 func modifyDiskReplicaPair(c *Ctx) (any, error) {

@@ -23,6 +23,9 @@ func TestPairLifecycle(t *testing.T) {
 		t.Fatal("the secondary's region should see the pair as backup")
 	}
 
+	if p := e.must("DescribeDiskReplicaPairProgress", ebsReq{"RegionId": hz, "ReplicaPairId": pr}); p["RecoverPoint"] != nil {
+		t.Fatalf("a pair never started has no recovery point to report: %v", p)
+	}
 	e.must("StartDiskReplicaPair", ebsReq{"RegionId": sh, "ReplicaPairId": pr})
 	full := fullSyncSeconds(500)
 	if got := status(t, e.pair(pr, hz)); got != "initial_syncing" {

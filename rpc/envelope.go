@@ -141,14 +141,20 @@ func fillError(host string, e *Error) *Error {
 	return &c
 }
 
-// Recommend is the troubleshooting link the gateway puts in error bodies. The product
-// name is the first label of the endpoint host (smc.aliyuncs.com: Smc).
+// Recommend is the troubleshooting link the gateway puts in error bodies, its query in the
+// order real answers show: q, product, requestId. The product name is the first label of
+// the endpoint host (smc.aliyuncs.com: Smc).
 func Recommend(code, host, requestID string) string {
-	q := url.Values{"q": {code}, "requestId": {requestID}}
+	var b strings.Builder
+	b.WriteString("https://api.aliyun.com/troubleshoot?q=")
+	b.WriteString(url.QueryEscape(code))
 	if name, _, _ := strings.Cut(host, "."); name != "" {
-		q.Set("product", strings.ToUpper(name[:1])+name[1:])
+		b.WriteString("&product=")
+		b.WriteString(url.QueryEscape(strings.ToUpper(name[:1]) + name[1:]))
 	}
-	return "https://api.aliyun.com/troubleshoot?" + q.Encode()
+	b.WriteString("&requestId=")
+	b.WriteString(url.QueryEscape(requestID))
+	return b.String()
 }
 
 func write(w http.ResponseWriter, format Format, status int, requestID string, body []byte) {

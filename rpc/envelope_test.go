@@ -92,7 +92,7 @@ func TestWriteError(t *testing.T) {
 	}
 	if rec.Code != 404 || rec.Header().Get("Content-Type") != ContentTypeJSON || got.Code != e.Code || got.HostID != "smc.aliyuncs.com" ||
 		!upperUUID.MatchString(got.RequestID) || got.Message != e.Message ||
-		got.Recommend != "https://api.aliyun.com/troubleshoot?product=Smc&q=InvalidJobId.NotFound&requestId="+got.RequestID {
+		got.Recommend != "https://api.aliyun.com/troubleshoot?q=InvalidJobId.NotFound&product=Smc&requestId="+got.RequestID {
 		t.Errorf("JSON error: %d %s", rec.Code, rec.Body)
 	}
 	if e.RequestID != "" {

@@ -68,12 +68,13 @@ func (c *Call) Release() {
 	c.slab, c.Params = nil, nil
 }
 
-// Host is the HostId of error bodies: the product's endpoint, or "" before routing.
+// Host is the HostId of error bodies: the product's endpoint for the request's RegionId
+// (spec.Product.HostFor), or "" before routing.
 func (c *Call) Host() string {
 	if c == nil || c.Product == nil {
 		return ""
 	}
-	return c.Product.Host
+	return c.Product.HostFor(c.Params.Get("RegionId"))
 }
 
 // Gateway performs the checks the API gateway makes before any product sees a request.

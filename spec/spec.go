@@ -174,6 +174,7 @@ func (p *Product) readInfo(ext map[string]any) error {
 	var info struct {
 		Product   string             `json:"x-acs-product"`
 		Host      string             `json:"x-acs-host"`
+		Regional  string             `json:"x-acs-regional-host"`
 		Gateway   GatewayFamilies    `json:"x-acs-gateway"`
 		Separator string             `json:"x-acs-list-separator"`
 		Objects   map[string]*Object `json:"x-acs-objects"`
@@ -190,6 +191,10 @@ func (p *Product) readInfo(ext map[string]any) error {
 		return fmt.Errorf("info: x-acs-gateway needs missing and invalid families")
 	}
 	p.Name, p.Host, p.Families, p.Choices = info.Product, info.Host, info.Gateway, info.Choices
+	p.RegionalHost = info.Regional
+	if p.RegionalHost != "" && !strings.Contains(p.RegionalHost, "{RegionId}") {
+		return fmt.Errorf("info: x-acs-regional-host needs a {RegionId} placeholder")
+	}
 	p.ListSeparator = info.Separator
 	if p.ListSeparator == "" {
 		p.ListSeparator = ", "

@@ -51,3 +51,30 @@ func TestDocumentsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestHostFor: ebs answers from the endpoint of the region a request names; smc has one.
+func TestHostFor(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ebs, _ := c.ByName("ebs")
+	smc, _ := c.ByName("smc")
+	cases := []struct {
+		p      *Product
+		region string
+		want   string
+		why    string
+	}{
+		{ebs, "cn-hangzhou", "ebs.cn-hangzhou.aliyuncs.com", "the region's endpoint"},
+		{ebs, "", "ebs.aliyuncs.com", "no region named: the central endpoint"},
+		{ebs, "CN-Hangzhou", "ebs.aliyuncs.com", "not shaped like a region ID"},
+		{ebs, "cn-hangzhou.evil.example", "ebs.aliyuncs.com", "no dots from a request reach the host"},
+		{smc, "cn-hangzhou", "smc.aliyuncs.com", "one endpoint for every smc region"},
+	}
+	for _, tc := range cases {
+		if got := tc.p.HostFor(tc.region); got != tc.want {
+			t.Errorf("%s %q: %s, want %s (%s)", tc.p.Name, tc.region, got, tc.want, tc.why)
+		}
+	}
+}

@@ -218,6 +218,9 @@ type Product struct {
 	Name     string
 	Version  string
 	Host     string
+	// RegionalHost is the endpoint pattern of a product served per region
+	// (x-acs-regional-host, "ebs.{RegionId}.aliyuncs.com"); "" when one endpoint serves all.
+	RegionalHost string
 	Families GatewayFamilies
 	// ListSeparator joins allowed states in message templates.
 	ListSeparator string
@@ -234,6 +237,29 @@ type Product struct {
 
 	actions map[string]*Action
 	names   []string
+}
+
+// HostFor is the HostId of an answer to a request that names regionID: the regional
+// endpoint when the product has them and regionID is shaped like a region ID (lower-case
+// letters, digits and hyphens), else Host.
+func (p *Product) HostFor(regionID string) string {
+	if p.RegionalHost == "" || !regionShaped(regionID) {
+		return p.Host
+	}
+	return strings.ReplaceAll(p.RegionalHost, "{RegionId}", regionID)
+}
+
+func regionShaped(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Action returns the named action of this product.

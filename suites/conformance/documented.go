@@ -228,6 +228,30 @@ var _ = Describe("Tag filters without a key", Label("needs:control", "needs:writ
 	})
 })
 
+var _ = Describe("EBS progress before a start", Label("needs:control", "needs:writes", "action:DescribeDiskReplicaPairProgress"), func() {
+	f := framework.New()
+
+	It("leaves RecoverPoint out for a pair that was never started", func(ctx SpecContext) {
+		e := newEBSAccount(ctx, f, 1, "Available")
+		r := e.ok(ctx, "DescribeDiskReplicaPairProgress", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {e.pair(ctx, 0)}})
+		Expect(r.Response.Data).NotTo(HaveKey("RecoverPoint"))
+	})
+})
+
+var _ = Describe("Error envelopes", Label("protocol"), func() {
+	f := framework.New()
+
+	It("names the regional EBS endpoint as HostId, and puts q first in Recommend", Label("action:DescribeDiskReplicaPairProgress"), func(ctx SpecContext) {
+		a := framework.MustAction("DescribeDiskReplicaPairProgress")
+		id, ok := cases.AbsentID(a, "ReplicaPairId")
+		Expect(ok).To(BeTrue())
+		r := f.Call(ctx, a.Name, url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {id}})
+		Expect(r.Err).NotTo(BeNil(), "an unknown pair is an error")
+		Expect(r.Err.HostID).To(Equal(a.Product.HostFor(dstRegion)))
+		Expect(r.Err.Recommend).To(HavePrefix("https://api.aliyun.com/troubleshoot?q=" + r.Err.Code + "&"))
+	})
+})
+
 var _ = Describe("Documented defaults", Label("needs:control", "needs:writes"), func() {
 	f := framework.New()
 
