@@ -215,13 +215,13 @@ func (a *Action) Shapes() map[string]*flat.Shape {
 
 // Product is one API product and version: smc 2019-06-01 or ebs 2021-07-30.
 type Product struct {
-	Name     string
-	Version  string
-	Host     string
+	Name    string
+	Version string
+	Host    string
 	// RegionalHost is the endpoint pattern of a product served per region
 	// (x-acs-regional-host, "ebs.{RegionId}.aliyuncs.com"); "" when one endpoint serves all.
 	RegionalHost string
-	Families GatewayFamilies
+	Families     GatewayFamilies
 	// ListSeparator joins allowed states in message templates.
 	ListSeparator string
 	Objects       map[string]*Object
