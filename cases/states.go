@@ -33,12 +33,14 @@ type StateCase struct {
 
 // StateCases generates the state-precondition cases of one action: for each request
 // variant its conditions distinguish, for each state field its applicable preconditions
-// check, every value of that field's enum with the other fields satisfied.
+// check, every value of that field's enum with the other fields satisfied. Preconditions on
+// lifecycle flags are taken as met: a flag is history, which a scene establishes by walking
+// the object there (the failover scenes sync first), not a value it can force.
 func StateCases(a *spec.Action) []StateCase {
 	var out []StateCase
 	seen := map[string]bool{}
 	for _, params := range variants(a) {
-		pcs := a.Applicable(spec.Given(params))
+		pcs := fieldPreconditions(a.Applicable(spec.Given(params)))
 		if len(pcs) == 0 {
 			continue // no precondition applies: the state does not matter to this request
 		}
@@ -48,6 +50,17 @@ func StateCases(a *spec.Action) []StateCase {
 				seen[key] = true
 				out = append(out, c)
 			}
+		}
+	}
+	return out
+}
+
+// fieldPreconditions leaves out the preconditions on lifecycle flags.
+func fieldPreconditions(pcs []spec.Precondition) []spec.Precondition {
+	out := pcs[:0:0]
+	for _, pc := range pcs {
+		if pc.Flag == "" {
+			out = append(out, pc)
 		}
 	}
 	return out

@@ -171,13 +171,23 @@ func startDiskReplicaGroup(c *Ctx) (any, error) {
 		return ack(), nil
 	}
 	// The group enum has no initial_syncing: the group shows syncing while its pairs do
-	// their first full sync (docs/reference-ebs.md).
+	// their first full sync (docs/reference-ebs.md); pairs that have their copy show syncing.
 	if g.replicating() {
 		return ack(), nil
 	}
+	if !firstSyncDone(g, pairs) {
+		g.Life.Synced = false // a member without its copy makes the group's next sync a full one
+	}
 	g.start(s.now, fullSecs, "syncing")
 	for _, p := range pairs {
-		p.phase("initial_syncing", nextCycle, s.now, fullSecs) // on the group's clock
+		switch {
+		case g.Life.Synced:
+			p.cycle(s.now) // every copy is complete: all catch up together
+		case p.Life.Synced:
+			p.phase("syncing", nextCycle, s.now, g.Life.Until-s.now) // on the group's clock
+		default:
+			p.phase("initial_syncing", nextCycle, s.now, g.Life.Until-s.now)
+		}
 	}
 	return ack(), nil
 }
@@ -254,7 +264,8 @@ func failoverDiskReplicaGroup(c *Ctx) (any, error) {
 		return nil, err
 	}
 	if !firstSyncDone(g, pairs) {
-		return nil, c.Err("OperationDenied.InvalidStatus") // the page: the first sync must be complete
+		// The contract checked the group's own flag; a member driven on its own may lack its copy.
+		return nil, c.Err("OperationDenied.InvalidStatus")
 	}
 	now := c.Account.EBS.now
 	g.failover(now)

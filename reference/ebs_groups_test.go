@@ -137,7 +137,8 @@ func TestGroupRefusals(t *testing.T) {
 		}, "StartDiskReplicaGroup", "OperationDenied.NoPairInGroup"},
 		{"failing over an empty group", func(e *ebsT) ebsReq {
 			g := e.newGroup(nil)
-			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "stopped"}, e.srv.Clock().Now())
+			// Forcing normal stands for a completed sync, which the contract's flag asks for.
+			e.srv.store.force(ebsAcct, g, map[string]string{"Status": "normal"}, e.srv.Clock().Now())
 			return ebsReq{"RegionId": sh, "ReplicaGroupId": g}
 		}, "FailoverDiskReplicaGroup", "OperationDenied.NoPairInGroup"},
 		{"failing over during the group's first full sync", func(e *ebsT) ebsReq {

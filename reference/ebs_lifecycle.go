@@ -1,5 +1,11 @@
 package reference
 
+import (
+	"strconv"
+
+	"github.com/smcct/smcct/spec"
+)
+
 // Lifecycle timings of the EBS replica objects are the contract's, in business seconds
 // (timings.go); docs/reference-ebs.md lists them with the reasoning.
 
@@ -33,8 +39,11 @@ type replication struct {
 
 // State implements Stateful for the contract's preconditions.
 func (r *replication) State(field string) string {
-	if field == "Status" {
+	switch field {
+	case "Status":
 		return r.Status
+	case spec.FlagSubject + "synced":
+		return strconv.FormatBool(r.Life.Synced)
 	}
 	return ""
 }
@@ -77,6 +86,9 @@ func (r *replication) advance(now int64) (gone bool) {
 		case r.Status == "manual_syncing":
 			r.Life.Synced = true
 			r.LastRecoverPoint = t
+			r.settle(next, t)
+		case r.Status == "reprotecting":
+			r.Life.Synced = false // the contract's timer: the copy is no longer complete
 			r.settle(next, t)
 		default:
 			r.settle(next, t)
@@ -153,14 +165,19 @@ func (r *replication) enter(status string, now int64) {
 	}
 }
 
-// start begins continuous replication with a full sync (a pair shows it as initialStatus):
-// the contract reads every non-one-shot start as a full sync. Starting what already
-// replicates changes nothing.
-func (r *replication) start(now, fullSecs int64, initialStatus string) {
+// start begins continuous replication. Without a complete copy on the secondary (never
+// synced, or reprotected since) it first makes a full sync, which a pair shows as
+// fullStatus (initial_syncing); with one it only catches up, showing syncing.
+// Starting what already replicates changes nothing.
+func (r *replication) start(now, fullSecs int64, fullStatus string) {
 	if r.replicating() {
 		return
 	}
-	r.phase(initialStatus, nextCycle, now, fullSecs)
+	if r.Life.Synced {
+		r.cycle(now) // the secondary holds its copy: catch up from the last recovery point
+		return
+	}
+	r.phase(fullStatus, nextCycle, now, fullSecs)
 }
 
 // replicating reports whether continuous replication runs or its full sync is under way.
@@ -205,7 +222,6 @@ func (r *replication) failover(now int64) {
 // new secondary has diverged, so the next start is a full sync.
 func (r *replication) reprotect(now int64) {
 	r.phase("reprotecting", "stopped", now, ebsReprotectSeconds)
-	r.Life.Synced = false
 	r.Life.OneShotAt = 0
 }
 

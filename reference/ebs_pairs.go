@@ -224,9 +224,6 @@ func failoverDiskReplicaPair(c *Ctx) (any, error) {
 	if !at.destination {
 		return nil, c.Err("OperationDenied.OperateNotAllowedForPrimary")
 	}
-	if !p.Life.Synced {
-		return nil, c.Err("OperationDenied.InvalidStatus") // no complete copy to fail over to
-	}
 	p.failover(c.Account.EBS.now)
 	return ack(), nil
 }

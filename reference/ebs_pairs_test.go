@@ -219,3 +219,40 @@ func TestDeletingAMemberLeavesItsGroup(t *testing.T) {
 	}
 	e.must("DeleteDiskReplicaGroup", ebsReq{"RegionId": hz, "ReplicaGroupId": g})
 }
+
+// TestRestartAfterStopIsIncremental: initial_syncing is the first replication only (the
+// metadata); a pair restarted after a Stop catches up from its recovery point, as do the
+// members of a restarted group. A reprotect makes the next start a full sync again.
+func TestRestartAfterStopIsIncremental(t *testing.T) {
+	e := newEBS(t)
+	pr := e.newPair(hzDisk2, "cn-hangzhou-h", shDisk2, "cn-shanghai-e")
+	start := ebsReq{"RegionId": hz, "ReplicaPairId": pr}
+	e.must("StartDiskReplicaPair", start)
+	if got := status(t, e.pair(pr, hz)); got != "initial_syncing" {
+		t.Fatalf("first start: %s, want initial_syncing", got)
+	}
+	e.advance(fullSyncSeconds(200) + ebsCatchUpSeconds)
+	e.must("StopDiskReplicaPair", start)
+	e.advance(ebsStopSeconds)
+	point := num64(e.pair(pr, hz)["LastRecoverPoint"])
+	e.must("StartDiskReplicaPair", start)
+	if got := status(t, e.pair(pr, hz)); got != "syncing" {
+		t.Fatalf("restart after a stop: %s, want syncing (no second full sync)", got)
+	}
+	e.advance(ebsCatchUpSeconds)
+	if got, lrp := status(t, e.pair(pr, hz)), num64(e.pair(pr, hz)["LastRecoverPoint"]); got != "normal" || lrp <= point {
+		t.Fatalf("after catching up: %s with recovery point %d (was %d)", got, lrp, point)
+	}
+
+	g, member := e.groupWithPair()
+	group := ebsReq{"RegionId": hz, "ReplicaGroupId": g}
+	e.must("StartDiskReplicaGroup", group)
+	expect(t, e, g, member, "syncing", "initial_syncing")
+	e.advance(fullSyncSeconds(100) + ebsCatchUpSeconds)
+	e.must("StopDiskReplicaGroup", group)
+	e.advance(ebsStopSeconds)
+	e.must("StartDiskReplicaGroup", group)
+	expect(t, e, g, member, "syncing", "syncing")
+	e.advance(ebsCatchUpSeconds)
+	expect(t, e, g, member, "normal", "normal")
+}

@@ -25,12 +25,12 @@ func checkState(c *Ctx) error {
 		found[kind] = st
 	}
 	pcs := a.Applicable(c.sent)
-	i, cur, failed := spec.FirstFailing(pcs, a, func(kind, field string) (string, bool) {
+	i, cur, failed := spec.FirstFailing(pcs, a, func(kind, subject string) (string, bool) {
 		st, ok := found[kind]
 		if !ok {
 			return "", false
 		}
-		return st.State(field), true
+		return st.State(subject), true
 	})
 	if !failed {
 		return nil

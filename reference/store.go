@@ -10,7 +10,8 @@ import (
 
 // Stateful is an object whose state fields the contract's preconditions read.
 type Stateful interface {
-	// State returns the value of a state field (x-acs-objects states), "" if it has none.
+	// State returns the value of a state field (x-acs-objects states), or of a lifecycle
+	// flag asked for as spec.FlagSubject+name ("true" or "false"); "" if it has none.
 	State(field string) string
 }
 

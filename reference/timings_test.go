@@ -331,6 +331,7 @@ func ebsStagers() map[string]stager {
 			return ebsStaged(e, func() map[string]any { return e.group(g, hz) }, 0)
 		},
 		"ReplicaGroup Status=syncing to Status=normal":                          groupIn(normalGroup[0]),
+		"ReplicaGroup Status=syncing to Status=normal when synced=true":         groupIn(append(stoppedGroup, groupCall("StartDiskReplicaGroup", hz))...),
 		"ReplicaGroup Status=manual_syncing to Status=stopped when synced=true": groupIn(append(stoppedGroup, groupCall("StartDiskReplicaGroup", hz, "OneShot", "true"))...),
 		"ReplicaGroup Status=manual_syncing to Status=stopped":                  groupIn(groupCall("StartDiskReplicaGroup", hz, "OneShot", "true")),
 		"ReplicaGroup Status=stopping to Status=stopped":                        groupIn(append(normalGroup, groupCall("StopDiskReplicaGroup", hz))...),

@@ -202,6 +202,10 @@ func (a *Action) checkReferences() error {
 		kinds[a.Object] = true
 	}
 	for _, pc := range a.Preconditions {
+		if pc.Flag != "" {
+			problems = append(problems, a.checkFlagPrecondition(pc)...)
+			continue
+		}
 		need(pc.Error, "precondition on "+pc.Field)
 		kind := pc.Kind(a)
 		if kind == "" {
@@ -238,4 +242,27 @@ func (a *Action) checkReferences() error {
 		return fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkFlagPrecondition checks a precondition on a lifecycle flag: no state field beside it,
+// a flag the kind's lifecycle declares, values true or false, a listed code.
+func (a *Action) checkFlagPrecondition(pc Precondition) []string {
+	var problems []string
+	where := "precondition on flag " + pc.Flag
+	if _, ok := a.errors[pc.Error]; !ok {
+		problems = append(problems, fmt.Sprintf("%s names %s, which x-acs-errors lacks", where, pc.Error))
+	}
+	if pc.Field != "" {
+		problems = append(problems, where+" also names field "+pc.Field)
+	}
+	o := a.Product.Objects[pc.Kind(a)]
+	if o == nil || o.Lifecycle == nil || o.Lifecycle.Flags[pc.Flag] == "" {
+		problems = append(problems, where+": the kind's lifecycle declares no such flag")
+	}
+	for _, v := range pc.In {
+		if v != "true" && v != "false" {
+			problems = append(problems, fmt.Sprintf("%s: %q is not true or false", where, v))
+		}
+	}
+	return problems
 }

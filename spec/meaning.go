@@ -110,6 +110,18 @@ func (pc Precondition) Kind(a *Action) string {
 	return a.Object
 }
 
+// FlagSubject marks a lifecycle flag where a precondition's subject would name a state field.
+const FlagSubject = "flag:"
+
+// Subject is what a precondition reads of its object: a state field, or FlagSubject and the
+// name of a lifecycle flag, whose value is "true" or "false" (absent: false).
+func (pc Precondition) Subject() string {
+	if pc.Flag != "" {
+		return FlagSubject + pc.Flag
+	}
+	return pc.Field
+}
+
 // Allows reports whether the precondition accepts the current state value.
 func (pc Precondition) Allows(current string) bool { return slices.Contains(pc.In, current) }
 
@@ -152,11 +164,12 @@ func (a *Action) Applicable(sent Lookup) []Precondition {
 }
 
 // FirstFailing applies preconditions in order, as a service does: the first whose object's
-// state it does not allow answers. state gives an object's state field; ok false means the
-// object is not there and the precondition is passed over. It returns the index into pcs.
-func FirstFailing(pcs []Precondition, a *Action, state func(kind, field string) (string, bool)) (i int, current string, failed bool) {
+// state it does not allow answers. state gives an object's state field or flag (a
+// precondition's Subject); ok false means the object is not there and the precondition is
+// passed over. It returns the index into pcs.
+func FirstFailing(pcs []Precondition, a *Action, state func(kind, subject string) (string, bool)) (i int, current string, failed bool) {
 	for i, pc := range pcs {
-		cur, ok := state(pc.Kind(a), pc.Field)
+		cur, ok := state(pc.Kind(a), pc.Subject())
 		if !ok || pc.Allows(cur) {
 			continue
 		}

@@ -285,7 +285,7 @@ func (p *Product) moves(o *Object, n *node, mayDelete bool) []*node {
 			continue
 		}
 		for _, params := range actionVariants(a) {
-			e, ok := p.admits(o, a, params, n.state)
+			e, ok := p.admits(o, a, params, n.state, n.flags)
 			if !ok || e == nil || len(e.Set) == 0 {
 				continue
 			}
@@ -318,13 +318,25 @@ func (n *node) then(state, flags map[string]string, cost time.Duration, st Step)
 // admits reports whether every precondition of the action that applies to the request holds
 // for an object in state, and returns the effect such a call has. Preconditions on other
 // kinds make the action unusable for walking one object.
-func (p *Product) admits(o *Object, a *Action, params map[string]string, state map[string]string) (*Effect, bool) {
+func (p *Product) admits(o *Object, a *Action, params map[string]string, state, flags map[string]string) (*Effect, bool) {
 	for _, pc := range a.Applicable(Given(params)) {
-		if pc.Kind(a) != o.Kind || !pc.Allows(state[pc.Field]) {
+		cur := state[pc.Field]
+		if pc.Flag != "" {
+			cur = flagValue(flags, pc.Flag)
+		}
+		if pc.Kind(a) != o.Kind || !pc.Allows(cur) {
 			return nil, false
 		}
 	}
 	return a.EffectFor(Given(params)), true
+}
+
+// flagValue is a history flag as preconditions read it: absent is false.
+func flagValue(flags map[string]string, name string) string {
+	if v, ok := flags[name]; ok && v != "" {
+		return v
+	}
+	return "false"
 }
 
 // soonest is the timer that fires first for an object in state: the least shortest delay,

@@ -94,12 +94,14 @@ type Condition struct {
 
 // Precondition is a state an object must be in for the action to succeed.
 type Precondition struct {
-	Object string     `json:"object"`
-	Field  string     `json:"field"`
-	In     []string   `json:"in"`
-	Error  string     `json:"error"`
-	Args   []string   `json:"args"`
-	When   *Condition `json:"when,omitempty"`
+	Object string `json:"object"`
+	Field  string `json:"field"`
+	// Flag, instead of Field, names a history flag of the object's lifecycle (absent: false).
+	Flag  string     `json:"flag,omitempty"`
+	In    []string   `json:"in"`
+	Error string     `json:"error"`
+	Args  []string   `json:"args"`
+	When  *Condition `json:"when,omitempty"`
 }
 
 // Effect is what a successful call does to the state of its object.

@@ -228,6 +228,31 @@ var _ = Describe("Tag filters without a key", Label("needs:control", "needs:writ
 	})
 })
 
+var _ = Describe("EBS restart after a stop", Label("needs:control", "needs:writes", "action:StartDiskReplicaPair", "action:StopDiskReplicaPair", "action:DescribeDiskReplicaPairs"), func() {
+	f := framework.New()
+
+	It("shows initial_syncing on the first start only: a restart after a Stop shows syncing", func(ctx SpecContext) {
+		e := newEBSAccount(ctx, f, 1, "Available")
+		p := e.pair(ctx, 0)
+		q := url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}}
+		statusOf := func() any {
+			got := flatList(e.call(ctx, "DescribeDiskReplicaPairs", url.Values{"RegionId": {srcRegion}, "PairIds": {p}}), "ReplicaPairs")
+			Expect(got).To(HaveLen(1))
+			return got[0]["Status"]
+		}
+		e.ok(ctx, "StartDiskReplicaPair", q)
+		Expect(statusOf()).To(Equal("initial_syncing"))
+		_, err := f.NeedVirtualClock().Advance(ctx, 10*time.Minute)
+		Expect(err).NotTo(HaveOccurred())
+		e.ok(ctx, "StopDiskReplicaPair", q)
+		_, err = f.NeedVirtualClock().Advance(ctx, time.Minute)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(statusOf()).To(Equal("stopped"))
+		e.ok(ctx, "StartDiskReplicaPair", q)
+		Expect(statusOf()).To(Equal("syncing"))
+	})
+})
+
 var _ = Describe("EBS progress before a start", Label("needs:control", "needs:writes", "action:DescribeDiskReplicaPairProgress"), func() {
 	f := framework.New()
 

@@ -150,7 +150,8 @@ var _ = Describe("EBS business errors", Label("needs:control", "needs:writes"), 
 		expectError(r, "RemoveDiskReplicaPair", "OperationDenied.PairNotInGroup")
 	})
 
-	// An empty group in a status its action allows: only the missing pairs are wrong.
+	// An empty group in a status its action allows: only the missing pairs are wrong. Forced
+	// normal stands for a completed first sync, which failover also needs.
 	DescribeTable("an empty group returns OperationDenied.NoPairInGroup",
 		func(ctx SpecContext, action, status, region string) {
 			e := newEBSAccount(ctx, f, 0, "Available")
@@ -161,11 +162,12 @@ var _ = Describe("EBS business errors", Label("needs:control", "needs:writes"), 
 			expectError(e.call(ctx, action, url.Values{"RegionId": {region}, "ReplicaGroupId": {g}}), action, "OperationDenied.NoPairInGroup")
 		},
 		Entry("StartDiskReplicaGroup", errorLabels("StartDiskReplicaGroup", "OperationDenied.NoPairInGroup"), "StartDiskReplicaGroup", "", srcRegion),
-		Entry("FailoverDiskReplicaGroup", errorLabels("FailoverDiskReplicaGroup", "OperationDenied.NoPairInGroup"), "FailoverDiskReplicaGroup", "stopped", dstRegion),
+		Entry("FailoverDiskReplicaGroup", errorLabels("FailoverDiskReplicaGroup", "OperationDenied.NoPairInGroup"), "FailoverDiskReplicaGroup", "normal", dstRegion),
 		Entry("ReprotectDiskReplicaGroup", errorLabels("ReprotectDiskReplicaGroup", "OperationDenied.NoPairInGroup"), "ReprotectDiskReplicaGroup", "failovered", dstRegion),
 	)
 
 	// Failover and reprotect run on the secondary site; a pair is deleted on the primary one.
+	// A failover case stands in normal: forcing it counts as the completed first sync.
 	DescribeTable("calling an action on the wrong site",
 		func(ctx SpecContext, action, idParam, status, region, code string) {
 			e := newEBSAccount(ctx, f, 1, "Available")
@@ -180,9 +182,9 @@ var _ = Describe("EBS business errors", Label("needs:control", "needs:writes"), 
 			expectError(e.call(ctx, action, url.Values{"RegionId": {region}, idParam: {id}}), action, code)
 		},
 		Entry("FailoverDiskReplicaGroup on the primary returns OperateNotAllowedForPrimary", errorLabels("FailoverDiskReplicaGroup", "OperationDenied.OperateNotAllowedForPrimary"),
-			"FailoverDiskReplicaGroup", "ReplicaGroupId", "stopped", srcRegion, "OperationDenied.OperateNotAllowedForPrimary"),
+			"FailoverDiskReplicaGroup", "ReplicaGroupId", "normal", srcRegion, "OperationDenied.OperateNotAllowedForPrimary"),
 		Entry("FailoverDiskReplicaPair on the primary returns OperateNotAllowedForPrimary", errorLabels("FailoverDiskReplicaPair", "OperationDenied.OperateNotAllowedForPrimary"),
-			"FailoverDiskReplicaPair", "ReplicaPairId", "stopped", srcRegion, "OperationDenied.OperateNotAllowedForPrimary"),
+			"FailoverDiskReplicaPair", "ReplicaPairId", "normal", srcRegion, "OperationDenied.OperateNotAllowedForPrimary"),
 		Entry("ReprotectDiskReplicaGroup on the primary returns OperateNotAllowedForPrimary", errorLabels("ReprotectDiskReplicaGroup", "OperationDenied.OperateNotAllowedForPrimary"),
 			"ReprotectDiskReplicaGroup", "ReplicaGroupId", "failovered", srcRegion, "OperationDenied.OperateNotAllowedForPrimary"),
 		Entry("ReprotectDiskReplicaPair on the primary returns OperateNotAllowedForPrimary", errorLabels("ReprotectDiskReplicaPair", "OperationDenied.OperateNotAllowedForPrimary"),
