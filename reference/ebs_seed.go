@@ -55,8 +55,8 @@ func (s *ebsState) seedDisks(raw json.RawMessage) error {
 		if d.Status == "" {
 			d.Status = "Available"
 		}
-		s.Disks = ebsUpsert(s.Disks, d, func(x *ebsDisk) bool { return x.DiskId == d.DiskId })
 	}
+	s.Disks = upsertAll(s.Disks, disks)
 	return nil
 }
 
@@ -77,8 +77,8 @@ func (s *ebsState) seedGroups(raw json.RawMessage) error {
 		if err := s.seedReplication(&g.replication, groupStatuses); err != nil {
 			return fmt.Errorf("group %s: %w", g.ReplicaGroupId, err)
 		}
-		s.Groups = ebsUpsert(s.Groups, g, func(x *replicaGroup) bool { return x.ReplicaGroupId == g.ReplicaGroupId })
 	}
+	s.Groups = upsertAll(s.Groups, groups)
 	return nil
 }
 
@@ -87,14 +87,15 @@ func (s *ebsState) seedPairs(raw json.RawMessage) error {
 	if err := ebsDecodeStrict(raw, &pairs); err != nil {
 		return err
 	}
+	groups, disks := byKey(s.Groups), byKey(s.Disks) // one lookup per pair, not one scan
 	for i, p := range pairs {
 		if p == nil || p.ReplicaPairId == "" || p.SourceDiskId == "" || p.DestinationDiskId == "" {
 			return fmt.Errorf("entry %d: ReplicaPairId, SourceDiskId and DestinationDiskId are required", i)
 		}
-		if p.ReplicaGroupId != "" && s.group(p.ReplicaGroupId) == nil {
+		if p.ReplicaGroupId != "" && groups[p.ReplicaGroupId] == nil {
 			return fmt.Errorf("pair %s: group %s does not exist", p.ReplicaPairId, p.ReplicaGroupId)
 		}
-		if err := s.placePair(p); err != nil {
+		if err := placePair(p, disks); err != nil {
 			return fmt.Errorf("pair %s: %w", p.ReplicaPairId, err)
 		}
 		if p.CreateTime == 0 {
@@ -103,17 +104,17 @@ func (s *ebsState) seedPairs(raw json.RawMessage) error {
 		if err := s.seedReplication(&p.replication, pairStatuses); err != nil {
 			return fmt.Errorf("pair %s: %w", p.ReplicaPairId, err)
 		}
-		s.Pairs = ebsUpsert(s.Pairs, p, func(x *replicaPair) bool { return x.ReplicaPairId == p.ReplicaPairId })
 	}
+	s.Pairs = upsertAll(s.Pairs, pairs)
 	return nil
 }
 
 // placePair fills a seeded pair's regions and zones from its disks when they are left out.
-func (s *ebsState) placePair(p *replicaPair) error {
-	if src := s.disk(p.SourceDiskId); src != nil {
+func placePair(p *replicaPair, disks map[string]*ebsDisk) error {
+	if src := disks[p.SourceDiskId]; src != nil {
 		p.SourceRegion, p.SourceZoneId = ebsOr(p.SourceRegion, src.RegionId), ebsOr(p.SourceZoneId, src.ZoneId)
 	}
-	if dst := s.disk(p.DestinationDiskId); dst != nil {
+	if dst := disks[p.DestinationDiskId]; dst != nil {
 		p.DestinationRegion = ebsOr(p.DestinationRegion, dst.RegionId)
 		p.DestinationZoneId = ebsOr(p.DestinationZoneId, dst.ZoneId)
 	}
@@ -131,11 +132,12 @@ func (s *ebsState) seedDrills(raw json.RawMessage) error {
 	if err := ebsDecodeStrict(raw, &drills); err != nil {
 		return err
 	}
+	groups := byKey(s.Groups)
 	for i, d := range drills {
 		if d == nil || d.DrillId == "" || d.GroupId == "" {
 			return fmt.Errorf("entry %d: DrillId and GroupId are required", i)
 		}
-		if s.group(d.GroupId) == nil {
+		if groups[d.GroupId] == nil {
 			return fmt.Errorf("drill %s: group %s does not exist", d.DrillId, d.GroupId)
 		}
 		d.Status = ebsOr(d.Status, "executed")
@@ -148,8 +150,8 @@ func (s *ebsState) seedDrills(raw json.RawMessage) error {
 		if d.PairsInfo == nil {
 			d.PairsInfo = []drillPair{}
 		}
-		s.Drills = ebsUpsert(s.Drills, d, func(x *replicaDrill) bool { return x.DrillId == d.DrillId })
 	}
+	s.Drills = upsertAll(s.Drills, drills)
 	return nil
 }
 
@@ -166,16 +168,6 @@ func (s *ebsState) seedReplication(r *replication, statuses []string) error {
 		r.enter(r.Status, s.now)
 	}
 	return nil
-}
-
-func ebsUpsert[T any](xs []T, x T, same func(T) bool) []T {
-	for i, old := range xs {
-		if same(old) {
-			xs[i] = x
-			return xs
-		}
-	}
-	return append(xs, x)
 }
 
 func ebsOr(s, def string) string {

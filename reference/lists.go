@@ -26,15 +26,32 @@ func find[T keyed](list []T, id string) T {
 	return none
 }
 
-// upsert replaces the object with n's ID, or appends n.
-func upsert[T keyed](list []T, n T) []T {
+// upsertAll replaces each object of items that has an ID already in list, in place, and
+// appends the others in order; a later item replaces an earlier one of the same ID. One map
+// built per call keeps it linear: seeding 60,000 sources one search at a time took minutes.
+func upsertAll[T keyed](list []T, items []T) []T {
+	at := make(map[string]int, len(list)+len(items))
 	for i, x := range list {
-		if x.key() == n.key() {
-			list[i] = n
-			return list
-		}
+		at[x.key()] = i
 	}
-	return append(list, n)
+	for _, n := range items {
+		if i, ok := at[n.key()]; ok {
+			list[i] = n
+			continue
+		}
+		at[n.key()] = len(list)
+		list = append(list, n)
+	}
+	return list
+}
+
+// byKey indexes a list by ID, for a pass that looks many objects up at once.
+func byKey[T keyed](list []T) map[string]T {
+	m := make(map[string]T, len(list))
+	for _, x := range list {
+		m[x.key()] = x
+	}
+	return m
 }
 
 // without drops the objects drop picks, in place.

@@ -93,21 +93,24 @@ func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error {
 	if s.Now.Before(now) {
 		s.Now = now
 	}
-	for _, v := range sources {
-		s.Sources = upsert(s.Sources, newSeededSource(v, now))
-	}
-	for _, v := range jobs {
-		s.Jobs = upsert(s.Jobs, newSeededJob(v, now))
-	}
-	for _, v := range tokens {
-		s.Tokens = upsert(s.Tokens, newSeededToken(v, now))
-	}
-	for _, v := range groups {
-		s.Workgroups = upsert(s.Workgroups, &workgroup{workgroupView: v.filled()})
-	}
+	s.Sources = upsertAll(s.Sources, seeded(sources, func(v sourceView) *sourceServer { return newSeededSource(v, now) }))
+	s.Jobs = upsertAll(s.Jobs, seeded(jobs, func(v jobView) *replicationJob { return newSeededJob(v, now) }))
+	s.Tokens = upsertAll(s.Tokens, seeded(tokens, func(v tokenView) *accessToken { return newSeededToken(v, now) }))
+	s.Workgroups = upsertAll(s.Workgroups, seeded(groups, func(v workgroupView) *workgroup {
+		return &workgroup{workgroupView: v.filled()}
+	}))
 	s.linkMembers()
 	s.refresh()
 	return nil
+}
+
+// seeded builds the stored objects of seeded views.
+func seeded[V any, T any](views []V, build func(V) T) []T {
+	out := make([]T, len(views))
+	for i, v := range views {
+		out[i] = build(v)
+	}
+	return out
 }
 
 func checkSeedIDs(sources []sourceView, jobs []jobView, tokens []tokenView, groups []workgroupView) error {
@@ -208,8 +211,12 @@ func (s *smcState) refresh() {
 	for _, src := range s.Sources {
 		src.refresh(running[src.SourceId])
 	}
+	if len(s.Workgroups) == 0 {
+		return
+	}
+	look := s.memberIndex()
 	for _, w := range s.Workgroups {
-		w.refresh(s)
+		w.refresh(look)
 	}
 }
 
@@ -228,14 +235,30 @@ func (s *smcState) unfinishedJob(sourceID string) *replicationJob {
 
 // linkMembers makes workgroup membership agree both ways after a seed: a source naming a
 // group is one of its members, and a member names its group.
+// It indexes sources once, so that it is linear in sources and members.
 func (s *smcState) linkMembers() {
+	sources := byKey(s.Sources)
+	named := map[string][]string{} // workgroup -> the sources naming it, in order
+	for _, src := range s.Sources {
+		if src.WorkgroupId != "" {
+			named[src.WorkgroupId] = append(named[src.WorkgroupId], src.SourceId)
+		}
+	}
 	for _, w := range s.Workgroups {
-		for _, src := range s.Sources {
-			if src.WorkgroupId == w.WorkgroupId && !contains(w.SourceIds, src.SourceId) {
-				w.SourceIds = append(w.SourceIds, src.SourceId)
+		members := make(map[string]bool, len(w.SourceIds))
+		for _, id := range w.SourceIds {
+			members[id] = true
+		}
+		for _, id := range named[w.WorkgroupId] {
+			// An earlier group may have claimed the source as its member since.
+			if !members[id] && sources[id].WorkgroupId == w.WorkgroupId {
+				members[id] = true
+				w.SourceIds = append(w.SourceIds, id)
 			}
 		}
-		w.SourceIds = without(w.SourceIds, func(id string) bool { return s.source(id) == nil })
-		setWorkgroup(s, w.SourceIds, w.WorkgroupId)
+		w.SourceIds = without(w.SourceIds, func(id string) bool { return sources[id] == nil })
+		for _, id := range w.SourceIds {
+			sources[id].WorkgroupId = w.WorkgroupId
+		}
 	}
 }
