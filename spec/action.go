@@ -21,6 +21,7 @@ type pathExtensions struct {
 	Errors        []ErrorCode    `json:"x-acs-errors"`
 	IgnoreEmpty   bool           `json:"x-acs-ignore-empty"`
 	RAM           *RAM           `json:"x-acs-ram"`
+	List          *List          `json:"x-acs-list"`
 }
 
 func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, error) {
@@ -41,8 +42,9 @@ func buildAction(p *Product, path string, item *openapi3.PathItem) (*Action, err
 	a := &Action{
 		Name: ext.Action, Product: p, Summary: post.Summary, Write: ext.Operation == "write",
 		Object: ext.Object, Preconditions: ext.Preconditions, Effects: ext.Effects,
-		Requires: ext.Requires, Errors: ext.Errors, IgnoreEmpty: ext.IgnoreEmpty, RAM: ext.RAM, PathItem: item,
-		params: map[string]*Param{}, errors: map[string]ErrorCode{},
+		Requires: ext.Requires, Errors: ext.Errors, IgnoreEmpty: ext.IgnoreEmpty, RAM: ext.RAM, List: ext.List,
+		PathItem: item,
+		params:   map[string]*Param{}, errors: map[string]ErrorCode{},
 	}
 	for _, e := range ext.Errors {
 		if e.Code == "" || e.Status < 400 || e.Status > 599 {
@@ -72,13 +74,21 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 		}
 		prm := &Param{Name: op.Name, Required: op.Required, Schema: op.Schema.Value}
 		var ext struct {
-			Style   Style             `json:"x-acs-style"`
-			ErrorOn map[string]string `json:"x-acs-error-on"`
+			Style       Style             `json:"x-acs-style"`
+			ErrorOn     map[string]string `json:"x-acs-error-on"`
+			Filter      *Filter           `json:"x-acs-filter"`
+			RoundTrip   *RoundTrip        `json:"x-acs-roundtrip"`
+			Flag        *Flag             `json:"x-acs-flag"`
+			Idempotency *Idempotency      `json:"x-acs-idempotency"`
 		}
 		if err := remarshal(op.Extensions, &ext); err != nil {
 			return fmt.Errorf("parameter %s: %w", op.Name, err)
 		}
 		prm.Style, prm.ErrorOn = ext.Style, ext.ErrorOn
+		prm.Filter, prm.RoundTrip, prm.Flag, prm.Idempotency = ext.Filter, ext.RoundTrip, ext.Flag, ext.Idempotency
+		if prm.Filter != nil && prm.Filter.Match == "" {
+			prm.Filter.Match = MatchEquals
+		}
 		shape, err := shapeOf(prm.Schema, prm.Style)
 		if err != nil {
 			return fmt.Errorf("parameter %s: %w", op.Name, err)

@@ -167,6 +167,9 @@ func LoadProduct(data []byte) (*Product, error) {
 	if err := p.checkLifecycles(); err != nil {
 		return nil, err
 	}
+	if err := p.checkSemantics(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -130,6 +130,12 @@ type Param struct {
 	ErrorOn map[string]string
 	// Shape tells the flat codec how to decode the parameter.
 	Shape *flat.Shape
+	// Semantics (docs/spec-format.md): how the parameter narrows a list, what it sets,
+	// what a flag changes, whether it is an idempotency token. Nil when not annotated.
+	Filter      *Filter
+	RoundTrip   *RoundTrip
+	Flag        *Flag
+	Idempotency *Idempotency
 }
 
 // DefaultAt is the schema default of a field inside the parameter, found by its field
@@ -169,6 +175,8 @@ type Action struct {
 	IgnoreEmpty bool
 	// RAM is how RAM authorizes the action; nil for a product without x-acs-authorization.
 	RAM *RAM
+	// List is where a read action's items are and how it pages (x-acs-list).
+	List *List
 	// Request is an object schema built from Params: what decoded parameters must satisfy.
 	Request *openapi3.Schema
 	// Response is the success body schema; Example validates against it.
