@@ -62,6 +62,10 @@ func baselineValue(a *spec.Action, p *spec.Param) (any, bool) {
 
 // IDKind returns the object kind whose ID the parameter carries, if any.
 func IDKind(a *spec.Action, param string) (*spec.Object, bool) {
+	if p, ok := a.Param(param); ok && p.Names != "" {
+		o, ok := a.Product.Objects[p.Names]
+		return o, ok
+	}
 	for _, o := range sortedObjects(a.Product) {
 		if o.IDParam == param {
 			return o, true

@@ -285,6 +285,34 @@ func scalarProbes(s *openapi3.Schema) []probe {
 		for _, e := range s.Enum {
 			out = append(out, probe{rule: "enum", pass: true, show: spec.WireText(e)})
 		}
+		for _, v := range enumNeighbours(s) {
+			out = append(out, probe{rule: "enum", show: v})
+		}
+	}
+	return out
+}
+
+// enumNeighbours are the values next to each member that the enum still refuses: another
+// letter case of a text (an emulator comparing case-insensitively accepts them), one more
+// and one less of a number.
+func enumNeighbours(s *openapi3.Schema) []string {
+	var out []string
+	add := func(v string) {
+		if v != "" && v != notInEnum(s) && !inEnum(s.Enum, v) && !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, e := range s.Enum {
+		t := spec.WireText(e)
+		if scalarKind(s) == openapi3.TypeString {
+			add(strings.ToLower(t))
+			add(strings.ToUpper(t))
+			continue
+		}
+		if n, err := strconv.ParseFloat(t, 64); err == nil {
+			add(strconv.FormatFloat(n-1, 'f', -1, 64))
+			add(strconv.FormatFloat(n+1, 'f', -1, 64))
+		}
 	}
 	return out
 }

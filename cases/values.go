@@ -326,3 +326,15 @@ func indexOf(rs []rune, r rune) int {
 	}
 	return 0
 }
+
+// ValidValues returns up to n distinct wire values that break no rule of s: what a spec
+// sends to make objects differ on a field.
+func ValidValues(s *openapi3.Schema, n int) []string {
+	var out []string
+	for variant := 0; variant < 4*n && len(out) < n; variant++ {
+		if v, ok := validScalar(s, variant); ok && !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -74,6 +75,36 @@ func TestEveryActionHasABaseline(t *testing.T) {
 	for _, a := range spec.MustDefault().Actions() {
 		if _, ok := Baseline(a); !ok {
 			t.Errorf("%s: no valid baseline request could be generated from the contract", a.Name)
+		}
+	}
+}
+
+func TestValidationCaseTextsAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, a := range spec.MustDefault().Actions() {
+		for _, c := range ValidationCases(a) {
+			d := c.Describe()
+			if seen[d] {
+				t.Errorf("two validation cases share the text %q: their cassettes would collide", d)
+			}
+			seen[d] = true
+		}
+	}
+}
+
+func TestEnumNeighboursAreRefusedForTheEnumAlone(t *testing.T) {
+	cases := []struct {
+		schema *openapi3.Schema
+		want   []string
+		reason string
+	}{
+		{&openapi3.Schema{Type: &openapi3.Types{"string"}, Enum: []any{"Running", "Ready"}}, []string{"running", "RUNNING", "ready", "READY"}, "another letter case of each member"},
+		{&openapi3.Schema{Type: &openapi3.Types{"integer"}, Enum: []any{0.0, 2.0}}, []string{"-1", "1"}, "one less and one more, but not 3, which notInEnum already sends"},
+	}
+	for _, c := range cases {
+		got := enumNeighbours(c.schema)
+		if strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%v: got %v, want %v (%s)", c.schema.Enum, got, c.want, c.reason)
 		}
 	}
 }

@@ -23,6 +23,7 @@ type groupView struct {
 	PairIds             []string `json:"PairIds"`
 	PairNumber          int64    `json:"PairNumber"`
 	Tags                []ebsTag `json:"Tags"`
+	DestinationCloudId  string   `json:"DestinationCloudId,omitempty"`
 }
 
 func (s *ebsState) groupView(g *replicaGroup, where string) groupView {
@@ -39,7 +40,7 @@ func (s *ebsState) groupView(g *replicaGroup, where string) groupView {
 		StandbyRegion: g.StandbyRegion, StandbyZone: g.StandbyZone,
 		RPO: g.RPO, Bandwidth: g.Bandwidth, EnableRtc: g.EnableRtc,
 		LastRecoverPoint: g.LastRecoverPoint, PairIds: ids, PairNumber: int64(len(ids)),
-		Tags: nonNilTags(g.Tags),
+		Tags: nonNilTags(g.Tags), DestinationCloudId: g.DestinationCloudId,
 	}
 }
 
@@ -54,6 +55,7 @@ func createDiskReplicaGroup(c *Ctx) (any, error) {
 		SourceRegionId: c.Str("RegionId"), SourceZoneId: c.Str("SourceZoneId"),
 		DestinationRegionId: c.Str("DestinationRegionId"), DestinationZoneId: c.Str("DestinationZoneId"),
 		Bandwidth: c.Int("Bandwidth", 0), EnableRtc: c.Bool("EnableRtc", false), Tags: ebsTags(c),
+		DestinationCloudId: c.Str("DestinationCloudId"),
 	}
 	g.PrimaryRegion, g.PrimaryZone = g.SourceRegionId, g.SourceZoneId
 	g.StandbyRegion, g.StandbyZone = g.DestinationRegionId, g.DestinationZoneId
@@ -102,9 +104,11 @@ func describeDiskReplicaGroups(c *Ctx) (any, error) {
 	return ebsPage(c, "ReplicaGroups", match)
 }
 
-// optionalEq is an exact-match filter that an absent parameter does not apply.
+// optionalEq is an exact-match filter that an absent or empty parameter does not apply (the
+// contract: empty ignored).
 func optionalEq(c *Ctx, param, value string) bool {
-	return !c.Has(param) || c.Str(param) == value
+	want := c.Str(param)
+	return !c.Has(param) || want == "" || want == value
 }
 
 // setTuning applies the optional settings that ModifyDiskReplicaGroup and

@@ -62,6 +62,8 @@ type replicaGroup struct {
 	Bandwidth           int64    `json:"Bandwidth,omitempty"`
 	EnableRtc           bool     `json:"EnableRtc"`
 	Tags                []ebsTag `json:"Tags,omitempty"`
+	// DestinationCloudId is a v1-only parameter, kept to be echoed back as for pairs.
+	DestinationCloudId string `json:"DestinationCloudId,omitempty"`
 	replication
 }
 

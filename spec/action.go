@@ -80,12 +80,14 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 			RoundTrip   *RoundTrip        `json:"x-acs-roundtrip"`
 			Flag        *Flag             `json:"x-acs-flag"`
 			Idempotency *Idempotency      `json:"x-acs-idempotency"`
+			Names       string            `json:"x-acs-names"`
 		}
 		if err := remarshal(op.Extensions, &ext); err != nil {
 			return fmt.Errorf("parameter %s: %w", op.Name, err)
 		}
 		prm.Style, prm.ErrorOn = ext.Style, ext.ErrorOn
 		prm.Filter, prm.RoundTrip, prm.Flag, prm.Idempotency = ext.Filter, ext.RoundTrip, ext.Flag, ext.Idempotency
+		prm.Names = ext.Names
 		if prm.Filter != nil && prm.Filter.Match == "" {
 			prm.Filter.Match = MatchEquals
 		}

@@ -219,19 +219,39 @@ func (p *Product) Lister(kind string) (*Action, *Param, bool) {
 		if prm := a.IDFilter(); prm != nil {
 			return a, prm, true
 		}
+		if prm := a.idEquals(); prm != nil {
+			return a, prm, true
+		}
 	}
 	return nil, nil, false
 }
 
 // IDFilter is the parameter that narrows the list to given IDs of its kind, nil if none.
+// For a kindless list it is the parameter that narrows to given owners.
 func (a *Action) IDFilter() *Param {
-	if a.List == nil || a.List.Kind == "" {
+	if a.List == nil {
 		return nil
 	}
-	o := a.Product.Objects[a.List.Kind]
+	field := ""
+	if a.List.Owner != nil {
+		field = a.List.Owner.Field
+	} else if o := a.Product.Objects[a.List.Kind]; o != nil {
+		field = o.IDField
+	}
 	for _, prm := range a.Params {
 		f := prm.Filter
-		if f != nil && o != nil && f.Field == o.IDField && (f.Match == MatchAnyOf || f.Match == MatchCSV) {
+		if f != nil && field != "" && f.Field == field && (f.Match == MatchAnyOf || f.Match == MatchCSV) {
+			return prm
+		}
+	}
+	return nil
+}
+
+// idEquals is a filter that names one object of the list's kind by ID (DrillId).
+func (a *Action) idEquals() *Param {
+	o := a.Product.Objects[a.List.Kind]
+	for _, prm := range a.Params {
+		if f := prm.Filter; f != nil && o != nil && f.Field == o.IDField && f.Match == MatchEquals {
 			return prm
 		}
 	}
@@ -356,6 +376,9 @@ func (a *Action) semanticProblems() []string {
 		out = append(out, a.listProblems()...)
 	}
 	for _, prm := range a.Params {
+		if _, ok := a.Product.Objects[prm.Names]; prm.Names != "" && !ok {
+			out = append(out, "parameter "+prm.Name+" x-acs-names "+prm.Names+", which is not in x-acs-objects")
+		}
 		if prm.Filter != nil && a.List != nil {
 			out = append(out, a.filterProblems(prm)...)
 		}

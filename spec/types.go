@@ -132,8 +132,11 @@ type Param struct {
 	Shape *flat.Shape
 	// Semantics (docs/spec-format.md): how the parameter narrows a list, what it sets,
 	// what a flag changes, whether it is an idempotency token. Nil when not annotated.
-	Filter      *Filter
-	RoundTrip   *RoundTrip
+	Filter    *Filter
+	RoundTrip *RoundTrip
+	// Names is the object kind the parameter names when it is not that kind's idParam
+	// (x-acs-names: a drill's GroupId names a ReplicaGroup).
+	Names       string
 	Flag        *Flag
 	Idempotency *Idempotency
 }

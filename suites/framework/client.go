@@ -169,7 +169,7 @@ func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string
 		return "the body is not JSON: " + err.Error()
 	}
 	if resp.Status >= 400 {
-		return checkErrorEnvelope(body)
+		return checkErrorEnvelope(a, body)
 	}
 	if resp.Status != http.StatusOK {
 		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
@@ -183,19 +183,25 @@ func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string
 	return ""
 }
 
-func checkErrorEnvelope(body any) string {
+// checkErrorEnvelope: every error carries RequestId, Code, Message and Recommend, and a
+// HostId that, when the action is known, is the product's documented host (x-acs-host). A
+// gateway that cannot tell the product (no Version) sends no HostId.
+func checkErrorEnvelope(a *spec.Action, body any) string {
 	m, ok := body.(map[string]any)
 	if !ok {
 		return "the error body is not a JSON object"
 	}
 	var missing []string
-	for _, f := range []string{"RequestId", "Code", "Message"} {
+	for _, f := range []string{"RequestId", "Code", "Message", "Recommend"} {
 		if s, ok := m[f].(string); !ok || s == "" {
 			missing = append(missing, f)
 		}
 	}
 	if len(missing) > 0 {
 		return "the error body lacks " + strings.Join(missing, ", ")
+	}
+	if h, ok := m["HostId"]; ok && a != nil && h != a.Product.Host {
+		return fmt.Sprintf("the error's HostId is %q, not the product's host %q", m["HostId"], a.Product.Host)
 	}
 	return ""
 }
@@ -213,7 +219,7 @@ func checkXMLResponse(a *spec.Action, resp *rpc.Response) string {
 		if err != nil {
 			return "the XML error body cannot be read: " + err.Error()
 		}
-		return checkErrorEnvelope(body)
+		return checkErrorEnvelope(a, body)
 	case resp.Status != http.StatusOK:
 		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
 	case a == nil:
