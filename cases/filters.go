@@ -53,7 +53,9 @@ func FilterCases(a *spec.Action) []FilterCase {
 		}
 		base := FilterCase{Action: a, Param: p, Filter: f, Kind: kind}
 		out = append(out, with(base, FilterNarrows))
-		if f.Empty == "ignored" && len(broken(p.Schema, "")) == 0 && !p.Schema.Type.Is(openapi3.TypeArray) {
+		// x-acs-ignore-empty has its own generated specs (EmptyValueCases); this covers the
+		// filters it does not (EBS ID lists).
+		if f.Empty == "ignored" && !a.EmptyIgnored(p.Name) && len(broken(p.Schema, "")) == 0 && !p.Schema.Type.Is(openapi3.TypeArray) {
 			out = append(out, with(base, FilterEmpty))
 		}
 		if f.None != "" {

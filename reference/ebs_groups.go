@@ -104,11 +104,9 @@ func describeDiskReplicaGroups(c *Ctx) (any, error) {
 	return ebsPage(c, "ReplicaGroups", match)
 }
 
-// optionalEq is an exact-match filter that an absent or empty parameter does not apply (the
-// contract: empty ignored).
+// optionalEq is an exact-match filter that an absent parameter does not apply.
 func optionalEq(c *Ctx, param, value string) bool {
-	want := c.Str(param)
-	return !c.Has(param) || want == "" || want == value
+	return !c.Has(param) || c.Str(param) == value
 }
 
 // setTuning applies the optional settings that ModifyDiskReplicaGroup and

@@ -81,7 +81,7 @@ func (e *ebsT) call(acct, action string, r ebsReq) (map[string]any, *rpc.Error) 
 		if !ok {
 			e.t.Fatalf("%s: not a service error: %v", action, err)
 		}
-		body, _ := json.Marshal(map[string]any{"RequestId": "r", "Code": re.Code, "Message": re.Message})
+		body := rpc.ErrorBody(rpc.JSON, a.Product.Host, re) // the envelope the server writes
 		if cerr := a.CheckResponse(re.Status, body); cerr != nil {
 			e.t.Fatalf("%s: error outside the contract: %v", action, cerr)
 		}

@@ -91,6 +91,9 @@ func (a *Action) buildParams(params openapi3.Parameters) error {
 		if prm.Filter != nil && prm.Filter.Match == "" {
 			prm.Filter.Match = MatchEquals
 		}
+		if prm.Filter != nil && a.IgnoreEmpty && !prm.Required && prm.Style == StyleScalar {
+			prm.Filter.Empty = "ignored" // x-acs-ignore-empty says it for the whole action
+		}
 		shape, err := shapeOf(prm.Schema, prm.Style)
 		if err != nil {
 			return fmt.Errorf("parameter %s: %w", op.Name, err)

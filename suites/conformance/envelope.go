@@ -61,4 +61,3 @@ func sendEnvelopeCase(ctx SpecContext, f *framework.F, c cases.EnvelopeCase) *fr
 	Expect(cl.RPC().Sign(req)).To(Succeed())
 	return f.SendWith(ctx, cl, c.Action, req)
 }
-
