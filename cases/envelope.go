@@ -132,7 +132,7 @@ func (c EnvelopeCase) Describe() string {
 	if c.XML {
 		format = "XML"
 	}
-	return fmt.Sprintf("%s answers %s with a %s error envelope carrying RequestId, HostId %s, Code %s, Message and Recommend", c.Product.Name, c.Class, format, c.Product.Host, c.Expect.Code)
+	return fmt.Sprintf("%s answers %s with a %s error envelope carrying RequestId, its HostId, Code %s, Message and Recommend", c.Product.Name, c.Class, format, c.Expect.Code)
 }
 
 // Labels are the spec's labels.

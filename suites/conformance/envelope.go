@@ -30,7 +30,8 @@ var _ = Describe("Error envelopes", Label("protocol", "envelope"), func() {
 			if h := r.Response.Header.Get(rpc.HeaderRequestID); h != "" {
 				Expect(e.RequestID).To(Equal(h), "the body's RequestId is the one the %s header carries", rpc.HeaderRequestID)
 			}
-			Expect(e.HostID).To(Equal(c.Product.Host), "HostId is the product's documented host")
+			host := c.Product.HostFor(r.Request.Query.Get("RegionId"))
+			Expect(e.HostID).To(Equal(host), "HostId is the product's documented host for the region")
 			Expect(e.Recommend).To(HavePrefix("https://"), "Recommend is a troubleshooting link")
 			Expect(e.Recommend).To(Or(ContainSubstring(url.QueryEscape(e.Code)), ContainSubstring(e.Code)), "Recommend names the code")
 		})

@@ -150,16 +150,16 @@ func (c *Client) Send(ctx context.Context, a *spec.Action, req *rpc.Request) (*R
 	if e, ok := rpc.AsError(err); ok {
 		r.Err = e
 	}
-	r.Problem = checkResponse(a, c.opts.Format, resp)
+	r.Problem = checkResponse(a, c.opts.Format, resp, requestRegion(req))
 	return r, nil
 }
 
 // checkResponse is the contract check every answer gets: the error envelope for errors,
 // the action's response schema for successes, in JSON or, when XML was asked for, read
 // from XML by the schema (spec.XMLValue).
-func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string {
+func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response, region string) string {
 	if format == rpc.XML {
-		return checkXMLResponse(a, resp)
+		return checkXMLResponse(a, resp, region)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		return fmt.Sprintf("a JSON request answered with Content-Type %q", ct)
@@ -169,7 +169,7 @@ func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string
 		return "the body is not JSON: " + err.Error()
 	}
 	if resp.Status >= 400 {
-		return checkErrorEnvelope(a, body)
+		return checkErrorEnvelope(a, body, region)
 	}
 	if resp.Status != http.StatusOK {
 		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
@@ -184,9 +184,9 @@ func checkResponse(a *spec.Action, format rpc.Format, resp *rpc.Response) string
 }
 
 // checkErrorEnvelope: every error carries RequestId, Code, Message and Recommend, and a
-// HostId that, when the action is known, is the product's documented host (x-acs-host). A
-// gateway that cannot tell the product (no Version) sends no HostId.
-func checkErrorEnvelope(a *spec.Action, body any) string {
+// HostId that, when the action is known, is the product's documented host for the request's
+// region (spec.Product.HostFor). A gateway that cannot tell the product sends no HostId.
+func checkErrorEnvelope(a *spec.Action, body any, region string) string {
 	m, ok := body.(map[string]any)
 	if !ok {
 		return "the error body is not a JSON object"
@@ -200,13 +200,13 @@ func checkErrorEnvelope(a *spec.Action, body any) string {
 	if len(missing) > 0 {
 		return "the error body lacks " + strings.Join(missing, ", ")
 	}
-	if h, ok := m["HostId"]; ok && a != nil && h != a.Product.Host {
-		return fmt.Sprintf("the error's HostId is %q, not the product's host %q", m["HostId"], a.Product.Host)
+	if h, ok := m["HostId"]; ok && a != nil && h != a.Product.HostFor(region) {
+		return fmt.Sprintf("the error's HostId is %q, not the product's host %q", m["HostId"], a.Product.HostFor(region))
 	}
 	return ""
 }
 
-func checkXMLResponse(a *spec.Action, resp *rpc.Response) string {
+func checkXMLResponse(a *spec.Action, resp *rpc.Response, region string) string {
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") {
 		return fmt.Sprintf("Format=XML answered with Content-Type %q", resp.Header.Get("Content-Type"))
 	}
@@ -219,7 +219,7 @@ func checkXMLResponse(a *spec.Action, resp *rpc.Response) string {
 		if err != nil {
 			return "the XML error body cannot be read: " + err.Error()
 		}
-		return checkErrorEnvelope(a, body)
+		return checkErrorEnvelope(a, body, region)
 	case resp.Status != http.StatusOK:
 		return fmt.Sprintf("success status %d, the contract has only 200", resp.Status)
 	case a == nil:
@@ -257,4 +257,15 @@ func oneLine(s string) string {
 		s = s[:600] + "..."
 	}
 	return s
+}
+
+// requestRegion is the RegionId a request carries, wherever it travels.
+func requestRegion(req *rpc.Request) string {
+	if req == nil {
+		return ""
+	}
+	if v := req.Query.Get("RegionId"); v != "" {
+		return v
+	}
+	return req.Form.Get("RegionId")
 }
