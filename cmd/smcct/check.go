@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
@@ -22,7 +20,7 @@ import (
 type checkOptions struct {
 	endpoint, region, keyID, secret, otherID, otherSecret, signature string
 	allowWrites, verbose, dryRun                                     bool
-	labelFilter, junit, jsonReport                                   string
+	labelFilter, junit, jsonReport, htmlReport                       string
 	record, replay                                                   string
 	reset                                                            bool
 	controlToken                                                     string
@@ -63,6 +61,7 @@ recorded, a spec without a cassette and a recorded call never made all fail the 
 	fl.StringSliceVar(&o.skip, "skip", nil, "skip specs whose text matches this regular expression")
 	fl.StringVar(&o.junit, "junit-report", "", "write a JUnit XML report to this file")
 	fl.StringVar(&o.jsonReport, "json-report", "", "write a Ginkgo JSON report to this file")
+	fl.StringVar(&o.htmlReport, "html-report", "", "write a self-contained HTML report (per-action matrix, failures, skips) to this file")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "print every spec as it runs")
 	fl.BoolVar(&o.dryRun, "dry-run", false, "list the specs without running them")
 	fl.BoolVar(&o.reset, "reset", true, "with --endpoint, reset a target that has the smcct control plane before running (repeat runs start from its fixtures)")
@@ -149,13 +148,16 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 	rep.JUnitReport, rep.JSONReport = o.junit, o.jsonReport
 	rep.Verbose, rep.Succinct, rep.NoColor = o.verbose, !o.verbose, true
 
-	var report types.Report
-	ginkgo.ReportAfterSuite("smcct summary", func(r ginkgo.Report) { report = r })
+	var result types.Report
+	reportRun(out, t, o)
+	ginkgo.ReportAfterSuite("smcct summary", func(r ginkgo.Report) { result = r })
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ct := &checkT{}
 	passed := ginkgo.RunSpecs(ct, "smcct conformance", suite, rep)
-	printSummary(out, report)
-	if report.PreRunStats.SpecsThatWillRun == 0 {
+	if err := writeSummary(out, []types.Report{result}, o.htmlReport); err != nil {
+		return err
+	}
+	if result.PreRunStats.SpecsThatWillRun == 0 {
 		// A CI gate whose filter matches nothing would pass while checking nothing.
 		return &exitError{code: 1, msg: "no specs matched: --focus, --skip and --label-filter left nothing to run"}
 	}
@@ -166,93 +168,6 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 		return &exitError{code: 1, msg: "conformance check failed"}
 	}
 	return nil
-}
-
-type tally struct{ passed, failed, skipped int }
-
-func (t *tally) add(s types.SpecReport) {
-	switch {
-	case s.State.Is(types.SpecStatePassed):
-		t.passed++
-	case s.State.Is(types.SpecStateFailureStates):
-		t.failed++
-	default:
-		t.skipped++
-	}
-}
-
-var categories = []string{"validation", "precondition", "error", "protocol", "lifecycle", "isolation", "needs:control", "needs:writes"}
-
-// printSummary writes the per-action and per-category tables and every failure with the
-// exchanges the spec made.
-func printSummary(out io.Writer, r types.Report) {
-	byAction, byCat := map[string]*tally{}, map[string]*tally{}
-	var failures []types.SpecReport
-	total := &tally{}
-	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
-			continue
-		}
-		total.add(s)
-		for _, l := range s.Labels() {
-			if name, ok := strings.CutPrefix(l, "action:"); ok {
-				get(byAction, name).add(s)
-			}
-			for _, c := range categories {
-				if l == c {
-					get(byCat, c).add(s)
-				}
-			}
-		}
-		if s.State.Is(types.SpecStateFailureStates) {
-			failures = append(failures, s)
-		}
-	}
-	printTable(out, "action", byAction, nil)
-	printTable(out, "category", byCat, categories)
-	fmt.Fprintf(out, "\ntotal: %d passed, %d failed, %d skipped\n", total.passed, total.failed, total.skipped)
-	for _, s := range failures {
-		printFailure(out, s)
-	}
-}
-
-func get(m map[string]*tally, k string) *tally {
-	if m[k] == nil {
-		m[k] = &tally{}
-	}
-	return m[k]
-}
-
-func printTable(out io.Writer, title string, m map[string]*tally, order []string) {
-	if order == nil {
-		for k := range m {
-			order = append(order, k)
-		}
-		sort.Strings(order)
-	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\n%s\tpassed\tfailed\tskipped\t\n", title)
-	for _, k := range order {
-		if t := m[k]; t != nil {
-			fmt.Fprintf(w, "%s\t%d\t%d\t%d\t\n", k, t.passed, t.failed, t.skipped)
-		}
-	}
-	_ = w.Flush()
-}
-
-func printFailure(out io.Writer, s types.SpecReport) {
-	fmt.Fprintf(out, "\nFAIL: %s\n  at %s\n", s.FullText(), s.Failure.Location)
-	for _, line := range strings.Split(strings.TrimSpace(s.Failure.Message), "\n") {
-		fmt.Fprintf(out, "  %s\n", line)
-	}
-	for _, e := range s.ReportEntries {
-		if e.Name != "exchange" {
-			continue
-		}
-		for _, line := range strings.Split(strings.TrimSpace(e.StringRepresentation()), "\n") {
-			fmt.Fprintf(out, "  | %s\n", line)
-		}
-	}
 }
 
 // cassetteSuite names the compiled-in suite's directory under a cassette directory.

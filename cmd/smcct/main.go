@@ -40,6 +40,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newSpecCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newServeCmd())
-	root.AddCommand(newCheckCmd())
+	root.AddCommand(newCheckCmd(), newReportCmd(), newDiffCmd())
 	return root
 }

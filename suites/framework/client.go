@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/smcct/smcct/recorder"
 	"github.com/smcct/smcct/rpc"
 	"github.com/smcct/smcct/spec"
 )
@@ -112,8 +113,10 @@ func (r *Result) Transcript() string {
 	return b.String()
 }
 
-// redact hides what would let a reader replay the request; the rest stays readable.
+// redact shows parameters sorted, with the credentials (AccessKeyId, Signature,
+// SecurityToken) replaced as the recorder replaces them: a report may be published.
 func redact(v url.Values) string {
+	v = recorder.RedactValues(v)
 	keys := make([]string, 0, len(v))
 	for k := range v {
 		keys = append(keys, k)
@@ -121,11 +124,7 @@ func redact(v url.Values) string {
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		val := strings.Join(v[k], ",")
-		if k == "Signature" || k == "SecurityToken" {
-			val = "***"
-		}
-		parts = append(parts, k+"="+val)
+		parts = append(parts, k+"="+strings.Join(v[k], ","))
 	}
 	return strings.Join(parts, "&")
 }

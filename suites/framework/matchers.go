@@ -30,7 +30,7 @@ func (r *Result) GomegaString() string { return received(r) }
 func Succeed200() types.GomegaMatcher {
 	return gcustom.MakeMatcher(func(r *Result) (bool, error) {
 		return r.OK(), nil
-	}).WithMessage("to succeed with 200")
+	}).WithMessage("succeed with 200") // gcustom writes "to " before it
 }
 
 // HaveError matches a service error with the code and status. A non-empty message is
@@ -41,7 +41,7 @@ func HaveError(code string, status int, message string) types.GomegaMatcher {
 			return false, nil
 		}
 		return r.Err.Code == code && r.Err.Status == status && (message == "" || r.Err.Message == message), nil
-	}).WithMessage(fmt.Sprintf("to be %d %s%s", status, code, quoted(message)))
+	}).WithMessage(fmt.Sprintf("be %d %s%s", status, code, quoted(message)))
 }
 
 // HaveDocumentedError matches a documented error with its template filled with args.
