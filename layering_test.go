@@ -35,6 +35,7 @@ var layers = map[string]struct {
 	"suites/conformance": {[]string{"spec", "rpc", "rpc/flat", "cases", "suites/framework"}, "specs are black box: never the reference"},
 	"suites/deviation":   {nil, "test-only"},
 	"soak":               {nil, "test-only: attacks a built smcct serve over loopback"},
+	"report":             {[]string{"spec", "recorder"}, "reports read Ginkgo's results with the contract (rows, rules) and the recorder's redaction; only cmd uses them"},
 	"cmd/smcct":          {[]string{"*"}, "the CLI may import anything"},
 }
 
