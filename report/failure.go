@@ -10,9 +10,13 @@ import (
 	"github.com/smcct/smcct/spec"
 )
 
-// ExchangeEntry names the report entries in which specs leave the calls they made
-// (suites/framework attaches one per call).
-const ExchangeEntry = "exchange"
+// Report entries a spec may leave for the report: ExchangeEntry, one per call it made
+// (suites/framework attaches them), and RuleEntry, the contract rule in the spec's own
+// words, shown before the rules the labels point at.
+const (
+	ExchangeEntry = "exchange"
+	RuleEntry     = "rule"
+)
 
 // maxExchanges is how many of a failed spec's calls the report shows, the last ones: the
 // call that broke the rule is nearly always the last, and a lifecycle walk makes dozens.
@@ -47,12 +51,16 @@ func newFailure(sr types.SpecReport, cat *spec.Catalog) *Failure {
 		f.Message = "(no message: the spec " + sr.State.String() + ")"
 	}
 	f.Actual, f.Expected = expectation(f.Message)
-	var ex []string
+	var ex, own []string
 	for _, e := range sr.ReportEntries {
-		if e.Name == ExchangeEntry {
+		switch e.Name {
+		case ExchangeEntry:
 			ex = append(ex, recorder.RedactText(strings.TrimSpace(e.StringRepresentation())))
+		case RuleEntry:
+			own = append(own, strings.TrimSpace(e.StringRepresentation()))
 		}
 	}
+	f.Rules = append(own, f.Rules...)
 	if len(ex) > maxExchanges {
 		f.Omitted = len(ex) - maxExchanges
 		ex = ex[len(ex)-maxExchanges:]

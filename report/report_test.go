@@ -43,6 +43,11 @@ func entry(name string, v any) types.ReportEntry {
 	return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v)}
 }
 
+func withRule(s types.SpecReport, rule string) types.SpecReport {
+	s.ReportEntries = append(s.ReportEntries, entry(RuleEntry, rule))
+	return s
+}
+
 // synthetic is a small run with one spec of every kind the report tells apart.
 func synthetic() []types.Report {
 	run := types.SpecReport{LeafNodeType: types.NodeTypeReportBeforeSuite, State: types.SpecStatePassed,
@@ -76,6 +81,8 @@ func synthetic() []types.Report {
 				"action:CreateReplicationJob", "action:StartReplicationJob", "action:StopReplicationJob", "lifecycle"),
 			it([]string{"Semantics"}, "a category added later shows as a column", types.SpecStatePassed, "action:DescribeReplicationJobs", "semantics"),
 			it([]string{"Future"}, "an action the contract does not describe yet <script>alert(1)</script>", types.SpecStatePanicked, "action:DescribeFutureThings", "semantics"),
+			withRule(it([]string{"Isolation"}, "another account's job is invisible", types.SpecStateFailed, "action:DescribeReplicationJobs", "isolation"),
+				"a job of one account is not listed for another"),
 			it([]string{"Protocol"}, "a spec about no action", types.SpecStatePassed, "protocol"),
 		},
 	}}
@@ -88,7 +95,7 @@ func TestBuild(t *testing.T) {
 	if sum.Run.Target != "http://127.0.0.1:9" || sum.Run.Version != "test" {
 		t.Errorf("run entry not read: %+v", sum.Run)
 	}
-	if got, want := sum.Total, (Tally{Passed: 4, Failed: 2, Skipped: 2}); got != want {
+	if got, want := sum.Total, (Tally{Passed: 4, Failed: 3, Skipped: 2}); got != want {
 		t.Errorf("total %+v, want %+v", got, want)
 	}
 	rows := map[string]*Row{}
@@ -117,7 +124,7 @@ func TestBuild(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v (%s)", c.action, r, c.want, c.reason)
 		}
 	}
-	if !slices.Equal(sum.Categories, []string{"error", "lifecycle", "precondition", "protocol", "semantics", "validation"}) {
+	if !slices.Equal(sum.Categories, []string{"error", "isolation", "lifecycle", "precondition", "protocol", "semantics", "validation"}) {
 		t.Errorf("categories %v: they come from labels without a colon, sorted", sum.Categories)
 	}
 	if c := rows["StopReplicationJob"].Cell("precondition"); c != (Tally{Failed: 1}) {
@@ -165,6 +172,22 @@ func TestFailureDetail(t *testing.T) {
 	}
 	if e, _ := a.Error("ReplicationJob.InvalidStatus"); !strings.Contains(rules, e.Message) {
 		t.Errorf("the rule does not quote the documented message:\n%s", rules)
+	}
+}
+
+// TestRuleFallbacks: a spec's own rule entry comes first, and a spec whose labels point at
+// no rule gets its actions' summaries from the catalog.
+func TestRuleFallbacks(t *testing.T) {
+	cat := spec.MustDefault()
+	var f *Failure
+	for _, s := range Build(synthetic(), cat).Failures {
+		if slices.Contains(s.Categories, "isolation") {
+			f = s.Failure
+		}
+	}
+	a, _ := cat.Lookup("2019-06-01", "DescribeReplicationJobs")
+	if f == nil || len(f.Rules) != 2 || f.Rules[0] != "a job of one account is not listed for another" || !strings.Contains(f.Rules[1], a.Summary) {
+		t.Errorf("rules %+v", f)
 	}
 }
 

@@ -62,6 +62,15 @@ func rules(cat *spec.Catalog, labels []string) []string {
 			}
 		}
 	}
+	// A spec whose labels name no code, parameter, state rule or effect (protocol,
+	// isolation) still gets what its actions are for.
+	if len(out) == 0 {
+		for _, a := range actions {
+			if a.Summary != "" {
+				add(a.Name + ": " + a.Summary)
+			}
+		}
+	}
 	if len(out) > maxRules {
 		out = append(out[:maxRules], fmt.Sprintf("... and %d more", len(out)-maxRules))
 	}
