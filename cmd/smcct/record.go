@@ -155,9 +155,12 @@ func listenLoopback(addr string) (net.Listener, error) {
 }
 
 // serveUntil serves h on ln until ctx is done, then shuts down gracefully so in-flight
-// exchanges finish (and are recorded) before the caller saves.
+// exchanges finish (and are recorded) before the caller saves. A request must arrive whole
+// within 30 s and an idle connection goes after a minute, as with serve; there is no write
+// deadline, since a recorded upstream may be slow to answer.
 func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, ready func(string)) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		IdleTimeout: time.Minute, MaxHeaderBytes: 512 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if ready != nil {
