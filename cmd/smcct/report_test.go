@@ -65,8 +65,9 @@ func lastOf(s string) string {
 	return s
 }
 
-// actionCounts counts a JSON report's specs per action label, apart from package report.
-func actionCounts(t *testing.T, path string) (map[string]counts, map[string]bool) {
+// actionCounts counts a JSON report's specs per action label, apart from package report,
+// and returns the actions with failures and the number of specs.
+func actionCounts(t *testing.T, path string) (map[string]counts, map[string]bool, int) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -78,11 +79,13 @@ func actionCounts(t *testing.T, path string) (map[string]counts, map[string]bool
 	}
 	m := map[string]counts{}
 	failedActions := map[string]bool{}
+	total := 0
 	for _, r := range reports {
 		for _, s := range r.SpecReports {
 			if s.LeafNodeType != types.NodeTypeIt {
 				continue
 			}
+			total++
 			for _, l := range s.Labels() {
 				a, ok := strings.CutPrefix(l, "action:")
 				if !ok {
@@ -102,7 +105,7 @@ func actionCounts(t *testing.T, path string) (map[string]counts, map[string]bool
 			}
 		}
 	}
-	return m, failedActions
+	return m, failedActions, total
 }
 
 // TestReports checks, on a real run of the default suite, the HTML report in a browser,
@@ -155,7 +158,7 @@ func TestReports(t *testing.T) {
 func checkMatrix(t *testing.T, b *browser, page, jsonPath string) {
 	t.Helper()
 	b.open(t, page)
-	want, _ := actionCounts(t, jsonPath)
+	want, _, total := actionCounts(t, jsonPath)
 	type row struct {
 		Action                  string
 		Passed, Failed, Skipped string
@@ -178,6 +181,9 @@ func checkMatrix(t *testing.T, b *browser, page, jsonPath string) {
 		if r.Passed != fmt.Sprint(w.passed) || r.Failed != fmt.Sprint(w.failed) || r.Skipped != fmt.Sprint(w.skipped) {
 			t.Errorf("%s: %s shows %s/%s/%s, the JSON report has %d/%d/%d", filepath.Base(page), a.Name, r.Passed, r.Failed, r.Skipped, w.passed, w.failed, w.skipped)
 		}
+	}
+	if got := eval[string](t, b, `document.getElementById("matches").textContent`); got != fmt.Sprintf("%d specs", total) {
+		t.Errorf("%s counts %q, the JSON report has %d specs", filepath.Base(page), got, total)
 	}
 	if reqs := b.requests(page); len(reqs) > 0 {
 		t.Errorf("%s made requests: %v", filepath.Base(page), reqs)
@@ -205,7 +211,7 @@ func setFilter(t *testing.T, b *browser, text string) {
 // whose specs match.
 func checkFiltering(t *testing.T, b *browser, jsonPath string) {
 	t.Helper()
-	_, failed := actionCounts(t, jsonPath)
+	_, failed, _ := actionCounts(t, jsonPath)
 	var wantFailed []string
 	for a := range failed {
 		wantFailed = append(wantFailed, a)

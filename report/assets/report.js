@@ -90,7 +90,7 @@
     // Count each spec once: a spec that names several actions sits in several rows.
     var seen = {};
     document.querySelectorAll("#matrix li.spec").forEach(function (li) {
-      var k = li.getAttribute("data-search");
+      var k = li.getAttribute("data-id");
       if (!(k in seen)) { seen[k] = false; total++; }
       if (!li.classList.contains("hidden") && !seen[k]) { seen[k] = true; shown++; }
     });
