@@ -60,11 +60,17 @@ func baselineValue(a *spec.Action, p *spec.Param) (any, bool) {
 	return instanceAlong(p.Schema, nil, 0)
 }
 
-// IDKind returns the object kind whose ID the parameter carries, if any.
+// IDKind returns the object kind whose ID the parameter carries, if any: one of the kinds
+// the action names first (group and pair drills both call their ID DrillId), then any.
 func IDKind(a *spec.Action, param string) (*spec.Object, bool) {
 	if p, ok := a.Param(param); ok && p.Names != "" {
 		o, ok := a.Product.Objects[p.Names]
 		return o, ok
+	}
+	for _, kind := range a.Kinds() {
+		if o := a.Product.Objects[kind]; o != nil && o.IDParam == param {
+			return o, true
+		}
 	}
 	for _, o := range sortedObjects(a.Product) {
 		if o.IDParam == param {

@@ -1,37 +1,51 @@
 package reference
 
-// advance runs a drill's lifecycle: executing settles to executed (its disks created),
-// clearing ends with the drill gone. It reports true when the drill is gone.
-func (d *replicaDrill) advance(now int64) (gone bool) {
+// advance runs a drill's lifecycle: executing settles to executed, clearing ends with the
+// drill gone. It reports whether the drill is gone, and whether it settled (its disks are
+// then created).
+func (d *drillRun) advance(now int64) (gone, settled bool) {
 	if d.Life.Until == 0 || now < d.Life.Until {
-		return false
+		return false, false
 	}
 	if d.Life.Next == nextGone {
-		return true
+		return true, false
 	}
 	d.Status = d.Life.Next
 	d.Life.Next, d.Life.Until = "", 0
-	for i := range d.PairsInfo {
-		d.PairsInfo[i].DrillDiskStatus = "created"
-	}
-	return false
+	return false, true
 }
 
-// enter puts a drill into a status with its usual successor, like replication.enter.
-func (d *replicaDrill) enter(status string, now int64) {
+// enter puts a drill into a status with its usual successor, like replication.enter, and
+// returns the status its drill disks then show.
+func (d *drillRun) enter(status string, now int64) (disk string) {
 	d.Status = status
 	d.Life = ebsLife{Since: now}
-	disk := "created"
 	switch status {
 	case "executing":
 		d.Life.Next, d.Life.Until = "executed", now+ebsDrillRunSeconds
-		disk = "creating"
+		return "creating"
 	case "clearing":
 		d.Life.Next, d.Life.Until = nextGone, now+ebsDrillClearSeconds
-		disk = "deleting"
+		return "deleting"
 	}
+	return "created"
+}
+
+// advance moves a group drill and its disks.
+func (d *replicaDrill) advance(now int64) (gone bool) {
+	gone, settled := d.drillRun.advance(now)
+	if settled {
+		d.setDisks("created")
+	}
+	return gone
+}
+
+// enter puts a group drill and its disks into a status.
+func (d *replicaDrill) enter(status string, now int64) { d.setDisks(d.drillRun.enter(status, now)) }
+
+func (d *replicaDrill) setDisks(status string) {
 	for i := range d.PairsInfo {
-		d.PairsInfo[i].DrillDiskStatus = disk
+		d.PairsInfo[i].DrillDiskStatus = status
 	}
 }
 
@@ -48,8 +62,8 @@ func startReplicaGroupDrill(c *Ctx) (any, error) {
 		return nil, c.Err("OperationDenied.RecoverPointNotFound")
 	}
 	d := &replicaDrill{
-		DrillId: c.Account.NewID(ebsDrillIDPrefix), GroupId: g.ReplicaGroupId,
-		RecoverPoint: g.LastRecoverPoint, StartAt: s.now, PairsInfo: []drillPair{},
+		DrillId: c.Account.NewID(ebsDrillIDPrefix), GroupId: g.ReplicaGroupId, PairsInfo: []drillPair{},
+		drillRun: drillRun{RecoverPoint: g.LastRecoverPoint, StartAt: s.now},
 	}
 	for _, p := range s.members(g.ReplicaGroupId) {
 		d.PairsInfo = append(d.PairsInfo, drillPair{

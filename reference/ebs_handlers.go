@@ -35,6 +35,10 @@ func ebsHandlers() map[string]Handler {
 		"StartReplicaGroupDrill":     startReplicaGroupDrill,
 		"DescribeReplicaGroupDrills": describeReplicaGroupDrills,
 		"ClearReplicaGroupDrill":     clearReplicaGroupDrill,
+
+		"StartPairDrill":     startPairDrill,
+		"DescribePairDrills": describePairDrills,
+		"ClearPairDrill":     clearPairDrill,
 	}
 }
 
@@ -46,6 +50,7 @@ const (
 	ebsDrillDiskIDPrefix = "d-"
 	ebsPairIDPrefix      = "pair-cn-"
 	ebsDrillIDPrefix     = "pg-drill-"
+	ebsPairDrillIDPrefix = "drill-"
 )
 
 // sides tells which ends of a replication a region holds: the current source, the current

@@ -8,8 +8,8 @@ import (
 )
 
 // seed adds or replaces objects given in the dump shape. Disks come first, then groups, pairs
-// (which may name a group and disks) and drills (which name a group), so one call can bring a
-// whole consistent state. Unknown fields are refused: a typo in a fixture should not pass
+// (which may name a group and disks) and drills (which name a group or a pair), so one call
+// can bring a whole consistent state. Unknown fields are refused: a typo in a fixture should not pass
 // silently. An object seeded without Lifecycle enters its status as if the service had just
 // put it there.
 func (s *ebsState) seed(kinds map[string]json.RawMessage, now time.Time) error {
@@ -24,6 +24,7 @@ func (s *ebsState) seed(kinds map[string]json.RawMessage, now time.Time) error {
 		{"replicaGroups", s.seedGroups},
 		{"replicaPairs", s.seedPairs},
 		{"drills", s.seedDrills},
+		{"pairDrills", s.seedPairDrills},
 	}
 	for _, st := range steps {
 		raw, ok := kinds[st.kind]
@@ -140,9 +141,8 @@ func (s *ebsState) seedDrills(raw json.RawMessage) error {
 		if groups[d.GroupId] == nil {
 			return fmt.Errorf("drill %s: group %s does not exist", d.DrillId, d.GroupId)
 		}
-		d.Status = ebsOr(d.Status, "executed")
-		if !contains(drillStatuses, d.Status) {
-			return fmt.Errorf("drill %s: status %q is not one of %v", d.DrillId, d.Status, drillStatuses)
+		if err := seedDrillRun(&d.drillRun, d.DrillId); err != nil {
+			return err
 		}
 		if d.Life == (ebsLife{}) {
 			d.enter(d.Status, s.now)
@@ -152,6 +152,39 @@ func (s *ebsState) seedDrills(raw json.RawMessage) error {
 		}
 	}
 	s.Drills = upsertAll(s.Drills, drills)
+	return nil
+}
+
+func (s *ebsState) seedPairDrills(raw json.RawMessage) error {
+	var drills []*pairDrill
+	if err := ebsDecodeStrict(raw, &drills); err != nil {
+		return err
+	}
+	pairs := byKey(s.Pairs)
+	for i, d := range drills {
+		if d == nil || d.DrillId == "" || d.PairId == "" {
+			return fmt.Errorf("entry %d: DrillId and PairId are required", i)
+		}
+		if pairs[d.PairId] == nil {
+			return fmt.Errorf("drill %s: pair %s does not exist", d.DrillId, d.PairId)
+		}
+		if err := seedDrillRun(&d.drillRun, d.DrillId); err != nil {
+			return err
+		}
+		if d.Life == (ebsLife{}) {
+			d.enter(d.Status, s.now)
+		}
+	}
+	s.PairDrills = upsertAll(s.PairDrills, drills)
+	return nil
+}
+
+// seedDrillRun checks a seeded drill's status, executed when none is given.
+func seedDrillRun(d *drillRun, id string) error {
+	d.Status = ebsOr(d.Status, "executed")
+	if !contains(drillStatuses, d.Status) {
+		return fmt.Errorf("drill %s: status %q is not one of %v", id, d.Status, drillStatuses)
+	}
 	return nil
 }
 

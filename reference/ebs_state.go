@@ -16,6 +16,9 @@ type ebsState struct {
 	Groups []*replicaGroup `json:"replicaGroups"`
 	Pairs  []*replicaPair  `json:"replicaPairs"`
 	Drills []*replicaDrill `json:"drills"`
+	// PairDrills are the drills of single pairs (StartPairDrill), apart from group drills:
+	// the two kinds answer different actions and an ID of one is unknown to the other.
+	PairDrills []*pairDrill `json:"pairDrills"`
 
 	now int64 // business time of the last advance; force() has no clock of its own
 }
@@ -98,31 +101,47 @@ type replicaPair struct {
 	replication
 }
 
+// drillRun is what group and pair drills share: a status that moves with the clock, the
+// recovery point copied and when the drill began.
+type drillRun struct {
+	Status        string  `json:"Status"`
+	StatusMessage string  `json:"StatusMessage,omitempty"`
+	RecoverPoint  int64   `json:"RecoverPoint"`
+	StartAt       int64   `json:"StartAt"`
+	Life          ebsLife `json:"Lifecycle"`
+}
+
+// State implements Stateful.
+func (d *drillRun) State(field string) string {
+	if field == "Status" {
+		return d.Status
+	}
+	return ""
+}
+
 // replicaDrill is a disaster-recovery drill of a group: a copy of each secondary disk at the
 // group's last recovery point.
 type replicaDrill struct {
-	DrillId       string      `json:"DrillId"`
-	GroupId       string      `json:"GroupId"`
-	Status        string      `json:"Status"`
-	StatusMessage string      `json:"StatusMessage,omitempty"`
-	RecoverPoint  int64       `json:"RecoverPoint"`
-	StartAt       int64       `json:"StartAt"`
-	PairsInfo     []drillPair `json:"PairsInfo"`
-	Life          ebsLife     `json:"Lifecycle"`
+	DrillId   string      `json:"DrillId"`
+	GroupId   string      `json:"GroupId"`
+	PairsInfo []drillPair `json:"PairsInfo"`
+	drillRun
+}
+
+// pairDrill is a disaster-recovery drill of one pair: a copy of its secondary disk at the
+// pair's last recovery point.
+type pairDrill struct {
+	DrillId         string `json:"DrillId"`
+	PairId          string `json:"PairId"`
+	DrillDiskId     string `json:"DrillDiskId"`
+	DrillDiskStatus string `json:"DrillDiskStatus"`
+	drillRun
 }
 
 type drillPair struct {
 	PairId          string `json:"PairId"`
 	DrillDiskId     string `json:"DrillDiskId"`
 	DrillDiskStatus string `json:"DrillDiskStatus"`
-}
-
-// State implements Stateful.
-func (d *replicaDrill) State(field string) string {
-	if field == "Status" {
-		return d.Status
-	}
-	return ""
 }
 
 var (
@@ -144,7 +163,9 @@ func (s *ebsState) advance(now time.Time) {
 	}
 	s.Groups = ebsKeep(s.Groups, func(g *replicaGroup) bool { return !g.advance(s.now) })
 	s.Pairs = ebsKeep(s.Pairs, func(p *replicaPair) bool { return !p.advance(s.now) })
-	s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return !d.advance(s.now) })
+	// A drill goes with the group or pair it was run on: nothing could list or clear it.
+	s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return !d.advance(s.now) && s.group(d.GroupId) != nil })
+	s.PairDrills = ebsKeep(s.PairDrills, func(d *pairDrill) bool { return !d.advance(s.now) && s.pair(d.PairId) != nil })
 }
 
 // keep filters a slice in place, preserving order.
@@ -196,6 +217,10 @@ func (s *ebsState) lookup(kind, id string) (Stateful, bool) {
 		if d := s.drill(id); d != nil {
 			return d, true
 		}
+	case "PairDrill":
+		if d := s.pairDrill(id); d != nil {
+			return d, true
+		}
 	}
 	return nil, false
 }
@@ -207,6 +232,8 @@ func (s *ebsState) pair(id string) *replicaPair { return find(s.Pairs, id) }
 func (s *ebsState) disk(id string) *ebsDisk { return find(s.Disks, id) }
 
 func (s *ebsState) drill(id string) *replicaDrill { return find(s.Drills, id) }
+
+func (s *ebsState) pairDrill(id string) *pairDrill { return find(s.PairDrills, id) }
 
 // members returns a group's pairs in creation order.
 func (s *ebsState) members(groupID string) []*replicaPair {
@@ -244,17 +271,24 @@ func (s *ebsState) force(id string, fields map[string]string) (string, error) {
 		})
 	}
 	if d := s.drill(id); d != nil {
-		return "drills", ebsForceFields(fields, map[string]func(string) error{
-			"Status": func(v string) error {
-				if !contains(drillStatuses, v) {
-					return fmt.Errorf("drill status %q is not one of %v", v, drillStatuses)
-				}
-				d.enter(v, s.now)
-				return nil
-			},
-		})
+		return "drills", forceDrill(d.enter, fields, s.now)
+	}
+	if d := s.pairDrill(id); d != nil {
+		return "pairDrills", forceDrill(d.enter, fields, s.now)
 	}
 	return "", nil
+}
+
+func forceDrill(enter func(status string, now int64), fields map[string]string, now int64) error {
+	return ebsForceFields(fields, map[string]func(string) error{
+		"Status": func(v string) error {
+			if !contains(drillStatuses, v) {
+				return fmt.Errorf("drill status %q is not one of %v", v, drillStatuses)
+			}
+			enter(v, now)
+			return nil
+		},
+	})
 }
 
 func forceReplication(r *replication, statuses []string, fields map[string]string, now int64) error {

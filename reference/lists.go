@@ -14,6 +14,7 @@ func (d *ebsDisk) key() string        { return d.DiskId }
 func (g *replicaGroup) key() string   { return g.ReplicaGroupId }
 func (p *replicaPair) key() string    { return p.ReplicaPairId }
 func (d *replicaDrill) key() string   { return d.DrillId }
+func (d *pairDrill) key() string      { return d.DrillId }
 
 // find returns the object with the ID, or the zero value (nil) when there is none.
 func find[T keyed](list []T, id string) T {

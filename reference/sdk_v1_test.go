@@ -2,6 +2,7 @@ package reference
 
 import (
 	"errors"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -26,7 +27,12 @@ type sdkRef struct {
 
 func newSDKRef(t *testing.T) sdkRef {
 	t.Helper()
-	_, ts, _ := newHTTPServer(t, Options{})
+	srv, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(v1Seen.track(srv))
+	t.Cleanup(func() { ts.Close(); srv.Close() })
 	return sdkRef{host: strings.TrimPrefix(ts.URL, "http://"), base: ts.URL}
 }
 

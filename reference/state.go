@@ -129,7 +129,7 @@ func ownIDField(kind, field string) bool {
 		return field == "JobId"
 	case "sourceServers":
 		return field == "SourceId"
-	case "drills":
+	case "drills", "pairDrills":
 		return field == "DrillId"
 	}
 	singular := strings.TrimSuffix(kind, "s")

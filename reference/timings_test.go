@@ -317,6 +317,28 @@ func drillIn(clear bool) stager {
 	}
 }
 
+func pairDrillIn(clear bool) stager {
+	return func(t *testing.T) staged {
+		e := newEBS(t)
+		pr := e.newPair(hzDisk1, "cn-hangzhou-h", shDisk1, "cn-shanghai-e")
+		e.must("StartDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaPairId": pr})
+		e.advance(fullSyncSeconds(100) + ebsCatchUpSeconds)
+		id := e.must("StartPairDrill", ebsReq{"RegionId": sh, "PairId": pr})["DrillId"].(string)
+		if clear {
+			e.advance(ebsDrillRunSeconds)
+			e.must("ClearPairDrill", ebsReq{"RegionId": sh, "PairId": pr, "DrillId": id})
+		}
+		return ebsStaged(e, func() map[string]any {
+			for _, d := range items(e.must("DescribePairDrills", ebsReq{"RegionId": sh, "PairId": pr}), "Drills") {
+				if d["DrillId"] == id {
+					return d
+				}
+			}
+			return nil
+		}, 0)
+	}
+}
+
 func ebsStagers() map[string]stager {
 	full := fullSyncSeconds(200)
 	normalGroup := []groupStep{groupCall("StartDiskReplicaGroup", hz), wait(full + ebsCatchUpSeconds)}
@@ -351,9 +373,11 @@ func ebsStagers() map[string]stager {
 		"ReplicaPair Status=failovering to Status=failovered":                  pairIn(append(stoppedPair, pairCall("FailoverDiskReplicaPair", sh))...),
 		"ReplicaPair Status=reprotecting to Status=stopped": pairIn(append(stoppedPair, pairCall("FailoverDiskReplicaPair", sh),
 			pairWait(ebsFailoverSeconds), pairCall("ReprotectDiskReplicaPair", sh))...),
-		"ReplicaPair Status=deleting to gone":       pairIn(append(stoppedPair, pairCall("DeleteDiskReplicaPair", hz))...),
-		"Drill Status=executing to Status=executed": drillIn(false),
-		"Drill Status=clearing to gone":             drillIn(true),
+		"ReplicaPair Status=deleting to gone":           pairIn(append(stoppedPair, pairCall("DeleteDiskReplicaPair", hz))...),
+		"Drill Status=executing to Status=executed":     drillIn(false),
+		"Drill Status=clearing to gone":                 drillIn(true),
+		"PairDrill Status=executing to Status=executed": pairDrillIn(false),
+		"PairDrill Status=clearing to gone":             pairDrillIn(true),
 	}
 }
 

@@ -22,7 +22,7 @@ var wantActions = map[string][]string{
 		"DescribeDiskReplicaPairProgress", "ModifyDiskReplicaPair", "StartDiskReplicaPair",
 		"StopDiskReplicaPair", "FailoverDiskReplicaPair", "ReprotectDiskReplicaPair",
 		"DeleteDiskReplicaPair", "StartReplicaGroupDrill", "DescribeReplicaGroupDrills",
-		"ClearReplicaGroupDrill"},
+		"ClearReplicaGroupDrill", "StartPairDrill", "DescribePairDrills", "ClearPairDrill"},
 }
 
 func TestCatalogHasExactlyTheContractActions(t *testing.T) {
@@ -47,7 +47,7 @@ func TestCatalogHasExactlyTheContractActions(t *testing.T) {
 		}
 		total += len(got)
 	}
-	if total != 46 {
-		t.Errorf("%d actions in all, want 46", total)
+	if total != 49 {
+		t.Errorf("%d actions in all, want 49", total)
 	}
 }

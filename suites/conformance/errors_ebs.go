@@ -244,4 +244,28 @@ var _ = Describe("EBS business errors", Label("needs:control", "needs:writes"), 
 			expectError(r, "StartReplicaGroupDrill", "OperationDenied.StartDrillShouldOnDestRegion")
 		})
 	})
+
+	Context("StartPairDrill", func() {
+		It("returns OperationDenied.RecoverPointNotFound before any sync", errorLabels("StartPairDrill", "OperationDenied.RecoverPointNotFound"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			r := e.call(ctx, "StartPairDrill", url.Values{"RegionId": {dstRegion}, "PairId": {e.pair(ctx, 0)}})
+			expectError(r, "StartPairDrill", "OperationDenied.RecoverPointNotFound")
+		})
+		It("returns OperationDenied.StartDrillShouldOnDestRegion on the primary", errorLabels("StartPairDrill", "OperationDenied.StartDrillShouldOnDestRegion"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			r := e.call(ctx, "StartPairDrill", url.Values{"RegionId": {srcRegion}, "PairId": {e.pair(ctx, 0)}})
+			expectError(r, "StartPairDrill", "OperationDenied.StartDrillShouldOnDestRegion")
+		})
+		It("returns NoSuchResource for a group drill's ID on the pair drill actions", errorLabels("ClearPairDrill", "NoSuchResource"), func(ctx SpecContext) {
+			e := newEBSAccount(ctx, f, 1, "Available")
+			g, p := e.group(ctx), e.pair(ctx, 0)
+			e.add(ctx, g, p)
+			e.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}})
+			_, err := f.NeedVirtualClock().Advance(ctx, 10*time.Minute)
+			Expect(err).NotTo(HaveOccurred())
+			d := e.ok(ctx, "StartReplicaGroupDrill", url.Values{"RegionId": {dstRegion}, "GroupId": {g}}).Str("DrillId")
+			r := e.call(ctx, "ClearPairDrill", url.Values{"RegionId": {dstRegion}, "PairId": {p}, "DrillId": {d}})
+			expectError(r, "ClearPairDrill", "NoSuchResource")
+		})
+	})
 })

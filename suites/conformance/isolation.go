@@ -24,7 +24,7 @@ import (
 // kind's own ID parameter: list filters and the tag actions' resource IDs.
 var namingParams = map[string]map[string]string{
 	"ReplicaGroup":   {"GroupIds": "", "GroupId": ""},
-	"ReplicaPair":    {"PairIds": ""},
+	"ReplicaPair":    {"PairIds": "", "PairId": ""},
 	"ReplicationJob": {"ResourceId": "replicationjob"},
 	"SourceServer":   {"ResourceId": "sourceserver"},
 }

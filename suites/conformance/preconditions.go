@@ -216,6 +216,19 @@ func (s *scene) drillIn(ctx SpecContext) (drill, group string) {
 	return s.staged("Drill", drill), group
 }
 
+// pairDrillIn runs a pair to a recovery point, starts a drill on it and forces the drill's
+// status.
+func (s *scene) pairDrillIn(ctx SpecContext) (drill, pair string) {
+	GinkgoHelper()
+	pair = s.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(s.srcDisk, s.dstDisk)).Str("ReplicaPairId")
+	s.ok(ctx, "StartDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {pair}})
+	_, err := s.f.NeedVirtualClock().Advance(ctx, 10*time.Minute)
+	Expect(err).NotTo(HaveOccurred())
+	drill = s.ok(ctx, "StartPairDrill", url.Values{"RegionId": {dstRegion}, "PairId": {pair}}).Str("DrillId")
+	s.force(ctx, drill, map[string]string{"Status": s.state("PairDrill", "Status", "executed")})
+	return s.staged("PairDrill", drill), pair
+}
+
 // sceneBuilder stages what one action names and returns the request's own parameters.
 type sceneBuilder func(ctx SpecContext, s *scene) url.Values
 
@@ -293,6 +306,10 @@ var scenes = map[string]sceneBuilder{
 	"ClearReplicaGroupDrill": func(ctx SpecContext, s *scene) url.Values {
 		drill, group := s.drillIn(ctx)
 		return withCase(s, url.Values{"RegionId": {dstRegion}, "GroupId": {group}, "DrillId": {drill}})
+	},
+	"ClearPairDrill": func(ctx SpecContext, s *scene) url.Values {
+		drill, pair := s.pairDrillIn(ctx)
+		return withCase(s, url.Values{"RegionId": {dstRegion}, "PairId": {pair}, "DrillId": {drill}})
 	},
 	"CreateDiskReplicaPair": func(ctx SpecContext, s *scene) url.Values {
 		s.staged("Disk", s.srcDisk)
