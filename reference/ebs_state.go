@@ -161,11 +161,20 @@ func (s *ebsState) advance(now time.Time) {
 	if t > s.now {
 		s.now = t
 	}
+	groups, pairs := len(s.Groups), len(s.Pairs)
 	s.Groups = ebsKeep(s.Groups, func(g *replicaGroup) bool { return !g.advance(s.now) })
 	s.Pairs = ebsKeep(s.Pairs, func(p *replicaPair) bool { return !p.advance(s.now) })
+	s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return !d.advance(s.now) })
+	s.PairDrills = ebsKeep(s.PairDrills, func(d *pairDrill) bool { return !d.advance(s.now) })
 	// A drill goes with the group or pair it was run on: nothing could list or clear it.
-	s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return !d.advance(s.now) && s.group(d.GroupId) != nil })
-	s.PairDrills = ebsKeep(s.PairDrills, func(d *pairDrill) bool { return !d.advance(s.now) && s.pair(d.PairId) != nil })
+	if len(s.Groups) < groups && len(s.Drills) > 0 {
+		live := byKey(s.Groups)
+		s.Drills = ebsKeep(s.Drills, func(d *replicaDrill) bool { return live[d.GroupId] != nil })
+	}
+	if len(s.Pairs) < pairs && len(s.PairDrills) > 0 {
+		live := byKey(s.Pairs)
+		s.PairDrills = ebsKeep(s.PairDrills, func(d *pairDrill) bool { return live[d.PairId] != nil })
+	}
 }
 
 // keep filters a slice in place, preserving order.
