@@ -31,8 +31,9 @@ type world struct {
 	sources []string
 	disks   [][2]string
 	own     bool
-	// drillGroup is the synced group the world's drills run on, once one is needed.
-	drillGroup string
+	// drillGroup is the synced group the world's drills run on, once one is needed;
+	// drillPair the synced pair its pair drills run on.
+	drillGroup, drillPair string
 }
 
 // worldSources and worldDisks are what a private account is seeded with: enough for the
@@ -135,6 +136,8 @@ func (w *world) make(ctx context.Context, kind string, extra url.Values, mirror 
 		return w.source(ctx)
 	case "Drill":
 		return w.drill(ctx)
+	case "PairDrill":
+		return w.pairDrill(ctx)
 	}
 	q := merge(w.createParams(ctx, kind, mirror), extra)
 	a := w.f.NeedAction(creatorName(kind))
@@ -230,11 +233,32 @@ func (w *world) drill(ctx context.Context) string {
 	return r.Str("DrillId")
 }
 
-// scopeOf is what a list needs besides its filters: a region, and the group of drills.
+// pairDrill starts a drill on the world's synced pair, which it makes once.
+func (w *world) pairDrill(ctx context.Context) string {
+	GinkgoHelper()
+	if w.drillPair == "" {
+		if !w.f.T.Caps.VirtualClock {
+			Skip("a drill needs a pair with a recovery point: minutes of syncing without a virtual clock")
+		}
+		p := w.make(ctx, "ReplicaPair", nil, false)
+		w.ok(ctx, "StartDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
+		_, err := w.ctl.Advance(ctx, 10*time.Minute)
+		Expect(err).NotTo(HaveOccurred())
+		w.drillPair = p
+	}
+	r := w.ok(ctx, "StartPairDrill", url.Values{"RegionId": {dstRegion}, "PairId": {w.drillPair}})
+	return r.Str("DrillId")
+}
+
+// scopeOf is what a list needs besides its filters: a region, and the group or pair of
+// drills.
 func (w *world) scopeOf(a *spec.Action) url.Values {
 	q := regionOf(a)
 	if p, ok := a.Param("GroupId"); ok && p.Required && w.drillGroup != "" {
 		q.Set("GroupId", w.drillGroup)
+	}
+	if p, ok := a.Param("PairId"); ok && p.Required && w.drillPair != "" {
+		q.Set("PairId", w.drillPair)
 	}
 	return q
 }
