@@ -338,3 +338,6 @@ func ValidValues(s *openapi3.Schema, n int) []string {
 	}
 	return out
 }
+
+// Valid reports whether a wire value breaks no rule of a scalar schema.
+func Valid(s *openapi3.Schema, v string) bool { return len(broken(s, v)) == 0 }

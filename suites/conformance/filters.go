@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -23,7 +24,7 @@ var _ = Describe("Filters", Label("semantics", "filter"), func() {
 	for _, a := range framework.Catalog().Actions() {
 		for _, c := range cases.FilterCases(a) {
 			labels := c.Labels()
-			if c.Check != cases.FilterUnknown || c.Expect.Code != "" {
+			if c.Check != cases.FilterUnknown || needsObjects(c.Action) {
 				labels = append(labels, "needs:writes")
 			}
 			if c.Expect.Code != "" {
@@ -36,6 +37,16 @@ var _ = Describe("Filters", Label("semantics", "filter"), func() {
 	}
 })
 
+// needsObjects: the action's required parameters name objects a spec has to make.
+func needsObjects(a *spec.Action) bool {
+	for _, p := range a.Params {
+		if _, ok := cases.IDKind(a, p.Name); ok && p.Required {
+			return true
+		}
+	}
+	return false
+}
+
 func runFilter(ctx SpecContext, f *framework.F, c cases.FilterCase) {
 	GinkgoHelper()
 	if c.Check == cases.FilterUnknown {
@@ -46,9 +57,9 @@ func runFilter(ctx SpecContext, f *framework.F, c cases.FilterCase) {
 	switch c.Check {
 	case cases.FilterNarrows:
 		s := stageFilter(ctx, w, c)
-		narrows(ctx, w, c, s.a, s.b, s.va)
+		narrows(ctx, w, c, s.a, append([]string{s.b}, s.decoys...), s.va)
 		if !emptyValue(s.vb) {
-			narrows(ctx, w, c, s.b, s.a, s.vb) // an empty value selects nothing of its own
+			narrows(ctx, w, c, s.b, []string{s.a}, s.vb) // an empty value selects nothing of its own
 		}
 	case cases.FilterEmpty:
 		a, b := w.makeFor(ctx, c, nil), w.makeFor(ctx, c, nil)
@@ -61,7 +72,7 @@ func runFilter(ctx SpecContext, f *framework.F, c cases.FilterCase) {
 	case cases.FilterNone:
 		s := stageFilter(ctx, w, c)
 		v := cases.FilterValue{Texts: []string{c.Filter.None}}
-		narrows(ctx, w, c, s.b, s.a, v)
+		narrows(ctx, w, c, s.b, []string{s.a}, v)
 	case cases.FilterDefault:
 		s := stageFilter(ctx, w, c)
 		plain := itemIDs(c.Action, w.list(ctx, c.Action.Name, ownerWith(c.Action)))
@@ -75,9 +86,9 @@ func runFilter(ctx SpecContext, f *framework.F, c cases.FilterCase) {
 	}
 }
 
-// narrows lists with the value of one object: it is listed, the other is not, and every
+// narrows lists with the value of one object: it is listed, the others are not, and every
 // item the filter can judge meets it.
-func narrows(ctx context.Context, w *world, c cases.FilterCase, in, out string, v cases.FilterValue) {
+func narrows(ctx context.Context, w *world, c cases.FilterCase, in string, out []string, v cases.FilterValue) {
 	GinkgoHelper()
 	q := ownerWith(c.Action)
 	for k, vals := range v.Params(c.Param) {
@@ -86,7 +97,9 @@ func narrows(ctx context.Context, w *world, c cases.FilterCase, in, out string, 
 	items := w.list(ctx, c.Action.Name, q)
 	got := itemIDs(c.Action, items)
 	Expect(got).To(ContainElement(in), "%s=%s lists the object it names", c.Param.Name, show(v))
-	Expect(got).NotTo(ContainElement(out), "%s=%s leaves out the object it does not name", c.Param.Name, show(v))
+	for _, o := range out {
+		Expect(got).NotTo(ContainElement(o), "%s=%s leaves out an object it does not name (%s)", c.Param.Name, show(v), o)
+	}
 	for _, it := range items {
 		if match, judged := cases.ItemMatches(c.Filter, it, v); judged {
 			Expect(match).To(BeTrue(), "every item listed for %s=%s meets it, not %v", c.Param.Name, show(v), it)
@@ -173,10 +186,12 @@ func andFilter(ctx SpecContext, w *world, c cases.FilterCase) {
 }
 
 // stagedPair is two objects that differ on a filtered field, with the filter value that
-// selects each.
+// selects each. For free text, b's value extends a's and decoys hold a's value in capitals,
+// so that a target matching by prefix, substring or letter case lists them for a's value.
 type stagedPair struct {
 	a, b   string
 	va, vb cases.FilterValue
+	decoys []string
 }
 
 // stageFilter makes the two objects the filter's vary describes and reads their values.
@@ -190,6 +205,9 @@ func stageFilter(ctx SpecContext, w *world, c cases.FilterCase) stagedPair {
 	case v.Create != "":
 		vals := w.distinct(c, v)
 		s.a, s.b = w.makeFor(ctx, c, vals[0]), w.makeFor(ctx, c, vals[1])
+		if len(vals) > 2 {
+			s.decoys = append(s.decoys, w.makeFor(ctx, c, vals[2]))
+		}
 	case v.Mirror:
 		s.a = w.makeFor(ctx, c, nil)
 		s.b = w.make(ctx, c.Kind, nil, true)
@@ -197,9 +215,10 @@ func stageFilter(ctx SpecContext, w *world, c cases.FilterCase) stagedPair {
 		s.a, s.b = w.makeFor(ctx, c, nil), w.makeFor(ctx, c, nil)
 	}
 	if v.Call != "" {
-		w.callOn(ctx, v, c, s.a, "a")
+		name := w.f.Name("a")
+		w.callOn(ctx, v, c, s.a, name)
 		if v.Param != "" {
-			w.callOn(ctx, v, c, s.b, "b")
+			w.callOn(ctx, v, c, s.b, name+"x")
 		}
 	}
 	if v.Link != "" || c.Filter.None != "" {
@@ -256,7 +275,10 @@ func (w *world) makeFor(ctx context.Context, c cases.FilterCase, extra url.Value
 	GinkgoHelper()
 	id := w.make(ctx, c.Kind, extra, false)
 	if ow := c.Action.List.Owner; ow != nil {
-		q := url.Values{"ResourceId.1": {id}, "Tag.1.Key": {w.f.Name("k")}, "Tag.1.Value": {w.f.Name("v")}}
+		if w.tagKey == "" {
+			w.tagKey = w.f.Name("k") // one key, a value per object: matching keys alone is wrong
+		}
+		q := url.Values{"ResourceId.1": {id}, "Tag.1.Key": {w.tagKey}, "Tag.1.Value": {w.f.Name("v")}}
 		for k, v := range ow.With {
 			q.Set(k, v)
 		}
@@ -265,21 +287,29 @@ func (w *world) makeFor(ctx context.Context, c cases.FilterCase, extra url.Value
 	return id
 }
 
-// distinct gives the two objects' create parameters for a create vary.
-func (w *world) distinct(c cases.FilterCase, v *spec.Vary) [2]url.Values {
+// distinct gives the objects' create parameters for a create vary: two that differ, and
+// for free text a third, the first value in capitals, when the schema allows it. Tags share
+// their key and differ in value, so that a target matching keys alone is caught.
+func (w *world) distinct(c cases.FilterCase, v *spec.Vary) []url.Values {
 	GinkgoHelper()
 	creator, _ := c.Action.Product.Creator(c.Kind)
 	p, _ := creator.Param(v.Create)
-	var out [2]url.Values
+	out := make([]url.Values, 2)
 	vals := v.Values
 	switch {
 	case len(vals) >= 2:
 	case p.Schema.Type.Is(openapi3.TypeArray):
+		key := w.f.Name("k")
 		for i := range out {
-			out[i] = url.Values{v.Create + ".1.Key": {w.f.Name("k")}, v.Create + ".1.Value": {w.f.Name("v")}}
+			out[i] = url.Values{v.Create + ".1.Key": {key}, v.Create + ".1.Value": {w.f.Name("v")}}
 		}
 	case p.Schema.Type.Is(openapi3.TypeString) && len(p.Schema.Enum) == 0:
-		vals = []string{w.f.Name("a"), w.f.Name("b")}
+		a := w.f.Name("a")
+		vals = []string{a, a + "x"}
+		if up := strings.ToUpper(a); cases.Valid(p.Schema, up) {
+			vals = append(vals, up)
+			out = append(out, nil)
+		}
 	default:
 		vals = cases.ValidValues(p.Schema, 2)
 	}
@@ -295,16 +325,15 @@ func (w *world) distinct(c cases.FilterCase, v *spec.Vary) [2]url.Values {
 	return out
 }
 
-// callOn calls the vary's action on one object, with the vary's parameter set to a value
-// of its own.
-func (w *world) callOn(ctx context.Context, v *spec.Vary, c cases.FilterCase, id, which string) {
+// callOn calls the vary's action on one object, with the vary's parameter set to value.
+func (w *world) callOn(ctx context.Context, v *spec.Vary, c cases.FilterCase, id, value string) {
 	GinkgoHelper()
 	a := w.f.NeedAction(v.Call)
 	o := a.Product.Objects[c.Kind]
 	q := regionOf(a)
 	q.Set(o.IDParam, id)
 	if v.Param != "" {
-		q.Set(v.Param, w.f.Name(which))
+		q.Set(v.Param, value)
 	}
 	w.ok(ctx, v.Call, q)
 }
@@ -387,13 +416,14 @@ func (w *world) seeded(ctx SpecContext, c cases.FilterCase) (string, string) {
 		Skip(fmt.Sprintf("only seeding sets a %s's %s: needs the control plane", c.Kind, c.Filter.Field))
 	}
 	vals := cases.ValidValues(c.Param.Schema, 2)
+	key := w.f.Name("k")
 	var out [2]string
 	for i := range out {
 		id := w.f.ID("s-")
 		obj := seededSource(id)
 		switch {
 		case c.Filter.Match == spec.MatchTags:
-			obj["Tags"] = map[string]any{"Tag": []any{map[string]any{"Key": w.f.Name("k"), "Value": w.f.Name("v")}}}
+			obj["Tags"] = map[string]any{"Tag": []any{map[string]any{"Key": key, "Value": w.f.Name("v")}}}
 		case len(c.Param.Schema.Enum) > 0:
 			obj[c.Filter.Field] = vals[i]
 		default:

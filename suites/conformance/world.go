@@ -34,6 +34,8 @@ type world struct {
 	// drillGroup is the synced group the world's drills run on, once one is needed;
 	// drillPair the synced pair its pair drills run on.
 	drillGroup, drillPair string
+	// tagKey is the one tag key the world's tag bindings share.
+	tagKey string
 }
 
 // worldSources and worldDisks are what a private account is seeded with: enough for the

@@ -369,6 +369,44 @@ func TestSuitesCatchDeviations(t *testing.T) {
 			},
 		},
 		{
+			name:  "name filter matching a prefix",
+			focus: "DescribeWorkgroups Name lists exactly", mustFail: "DescribeWorkgroups Name lists exactly the objects whose Name equals it",
+			rw: func(action string, q url.Values) bool {
+				if action != "DescribeWorkgroups" || q.Get("Name") == "" {
+					return false
+				}
+				q.Set("SmcctPrefix", q.Get("Name")) // an unknown parameter the reference ignores
+				q.Del("Name")
+				return true
+			},
+			dev: func(action string, r *http.Request, a *answer) {
+				prefix := r.URL.Query().Get("SmcctPrefix")
+				if action != "DescribeWorkgroups" || prefix == "" || a.body == nil {
+					return
+				}
+				wrap, _ := a.body["Workgroups"].(map[string]any)
+				items, _ := wrap["Workgroup"].([]any)
+				var kept []any
+				for _, it := range items {
+					if name, _ := it.(map[string]any)["Name"].(string); strings.HasPrefix(name, prefix) {
+						kept = append(kept, it)
+					}
+				}
+				wrap["Workgroup"], a.body["TotalCount"] = kept, len(kept)
+			},
+		},
+		{
+			name:  "tag filter matching keys alone",
+			focus: "DescribeReplicationJobs Tag lists exactly", mustFail: "DescribeReplicationJobs Tag lists exactly the objects carrying every given tag",
+			rw: func(action string, q url.Values) bool {
+				if action != "DescribeReplicationJobs" || !q.Has("Tag.1.Value") {
+					return false
+				}
+				q.Del("Tag.1.Value")
+				return true
+			},
+		},
+		{
 			name:  "write parameter not kept",
 			focus: "CreateWorkgroup Description=", mustFail: "CreateWorkgroup Description=",
 			rw: dropParam("CreateWorkgroup", "Description"),
