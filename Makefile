@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz soak soak-short cassettes serve help
+.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz soak soak-short cassettes serve help mutants
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -39,6 +39,9 @@ soak-short: ## the short attack round of make test (built without -race: the att
 
 soak: ## attack a built smcct serve on loopback at full size and report its peak memory (make test runs a smaller round)
 	$(GO) test -count=1 -v -run 'TestAttacks|TestControlPlane' ./soak -args -soak.full
+
+mutants: ## one smcct check per annotated parameter against a target that ignores it: every generated semantic spec must fail
+	SMCCT_MUTANTS=all $(GO) test -count=1 -timeout 60m -run TestEveryAnnotatedParameterIsCaught ./suites/deviation
 
 cassettes: ## record the whole default suite against a fresh reference into cassettes/ (make test replays them)
 	rm -rf cassettes

@@ -14,6 +14,10 @@ type Judge struct {
 	Effect *spec.Effect
 	// Before is the object's state before the call.
 	Before map[string]string
+	// Exact: right after the call (no time passed) each field the effect sets shows exactly
+	// its value, not a passing one: what tells a flag's two values apart when their passing
+	// states overlap.
+	Exact bool
 }
 
 // RightAfter checks the state seen just after the call, with no time passed: each field the
@@ -30,7 +34,7 @@ func (j Judge) RightAfter(now map[string]string) string {
 	var bad []string
 	for _, f := range sortedKeys(j.Effect.Set) {
 		v := now[f]
-		if v == j.Effect.Set[f] || j.via(f, v) || (j.Effect.Settles[f] == v && j.Before[f] == v) {
+		if v == j.Effect.Set[f] || !j.Exact && (j.via(f, v) || (j.Effect.Settles[f] == v && j.Before[f] == v)) {
 			continue
 		}
 		bad = append(bad, fmt.Sprintf("%s is %q, want %q%s", f, v, j.Effect.Set[f], j.viaText(f)))

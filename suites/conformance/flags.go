@@ -44,6 +44,7 @@ func effectFlag(ctx SpecContext, f *framework.F, c cases.FlagCase, v string) {
 		Skip("no way to stage the objects of " + c.Action.Name)
 	}
 	s := newScene(ctx, f, sc)
+	s.exact = true
 	runStateCase(ctx, s, build(ctx, s))
 }
 

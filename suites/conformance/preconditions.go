@@ -58,6 +58,8 @@ type scene struct {
 	// source is an Available source server seeded with the account; srcDisk and dstDisk a
 	// disk pair's worth of disks (the source disk in the state the case gives Disk, if any).
 	source, srcDisk, dstDisk string
+	// exact: the effect's set values must show exactly right after the call (flag specs).
+	exact bool
 	// synced: run the EBS objects through their first full sync before forcing the case's
 	// status (failover needs one, the contract's choice, whatever status shows).
 	synced bool
@@ -399,7 +401,7 @@ func checkEffect(ctx SpecContext, s *scene, r *framework.Result, before map[stri
 			}
 			continue
 		}
-		j := cases.Judge{Object: o, Effect: s.c.Effect, Before: framework.StateOf(o, before[kind])}
+		j := cases.Judge{Object: o, Effect: s.c.Effect, Before: framework.StateOf(o, before[kind]), Exact: s.exact && s.f.T.Caps.VirtualClock}
 		Expect(after).To(HaveKey(kind), "the %s %s still exists right after %s", kind, s.ids[kind], a.Name)
 		Expect(j.RightAfter(framework.StateOf(o, after[kind]))).To(BeEmpty(), "the %s right after %s", kind, a.Name)
 		if len(s.c.Effect.Settles) > 0 || s.c.Effect.Deletes {

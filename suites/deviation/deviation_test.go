@@ -441,13 +441,20 @@ func TestSuitesCatchDeviations(t *testing.T) {
 	}
 }
 
-// dropParam is a target that ignores one parameter of one action.
+// dropParam is a target that ignores one parameter of one action, in every wire form
+// (Name, Name.N, Name.N.Field).
 func dropParam(action, name string) rewrite {
 	return func(a string, q url.Values) bool {
-		if a != action || !q.Has(name) {
+		if a != action {
 			return false
 		}
-		q.Del(name)
-		return true
+		dropped := false
+		for k := range q {
+			if k == name || strings.HasPrefix(k, name+".") {
+				q.Del(k)
+				dropped = true
+			}
+		}
+		return dropped
 	}
 }
