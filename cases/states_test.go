@@ -156,20 +156,22 @@ func TestJudgeReadsEffects(t *testing.T) {
 		ok     bool
 		reason string
 	}{
-		{Judge{job, cut, map[string]string{"Status": "Waiting"}}, map[string]string{"Status": "Running", "BusinessStatus": "Syncing"}, true, "exactly what the effect sets"},
-		{Judge{job, cut, map[string]string{"Status": "Waiting"}}, map[string]string{"Status": "Running", "BusinessStatus": "Processing"}, true, "a via value of the field whose enum holds it"},
-		{Judge{job, cut, map[string]string{"Status": "Waiting"}}, map[string]string{"Status": "Waiting", "BusinessStatus": ""}, false, "nothing happened"},
-		{Judge{group, start, map[string]string{"Status": "normal"}}, map[string]string{"Status": "normal"}, true, "an object already settled may stay settled"},
-		{Judge{group, start, map[string]string{"Status": "created"}}, map[string]string{"Status": "normal"}, false, "jumping straight to the settled state skips what the effect sets"},
-		{Judge{group, nil, map[string]string{"Status": "created"}}, map[string]string{"Status": "created"}, true, "no effect, no change"},
-		{Judge{group, nil, map[string]string{"Status": "created"}}, map[string]string{"Status": "syncing"}, false, "no effect, yet a change"},
+		{Judge{job, cut, map[string]string{"Status": "Waiting"}, false}, map[string]string{"Status": "Running", "BusinessStatus": "Syncing"}, true, "exactly what the effect sets"},
+		{Judge{job, cut, map[string]string{"Status": "Waiting"}, false}, map[string]string{"Status": "Running", "BusinessStatus": "Processing"}, true, "a via value of the field whose enum holds it"},
+		{Judge{job, cut, map[string]string{"Status": "Waiting"}, false}, map[string]string{"Status": "Waiting", "BusinessStatus": ""}, false, "nothing happened"},
+		{Judge{group, start, map[string]string{"Status": "normal"}, false}, map[string]string{"Status": "normal"}, true, "an object already settled may stay settled"},
+		{Judge{group, start, map[string]string{"Status": "created"}, false}, map[string]string{"Status": "normal"}, false, "jumping straight to the settled state skips what the effect sets"},
+		{Judge{group, nil, map[string]string{"Status": "created"}, false}, map[string]string{"Status": "created"}, true, "no effect, no change"},
+		{Judge{group, nil, map[string]string{"Status": "created"}, false}, map[string]string{"Status": "syncing"}, false, "no effect, yet a change"},
+		{Judge{job, cut, map[string]string{"Status": "Waiting"}, true}, map[string]string{"Status": "Running", "BusinessStatus": "Processing"}, false, "exact: a passing value is not the value the effect sets"},
+		{Judge{job, cut, map[string]string{"Status": "Waiting"}, true}, map[string]string{"Status": "Running", "BusinessStatus": "Syncing"}, true, "exact: the set values themselves"},
 	}
 	for _, c := range cases {
 		if got := c.j.RightAfter(c.now); (got == "") != c.ok {
 			t.Errorf("RightAfter(%v) = %q, want ok=%v (%s)", c.now, got, c.ok, c.reason)
 		}
 	}
-	j := Judge{job, cut, nil}
+	j := Judge{job, cut, nil, false}
 	if settled, p := j.Along(map[string]string{"Status": "Finished", "BusinessStatus": ""}); !settled || p != "" {
 		t.Errorf("a Finished job is settled whatever its business status: %v %q", settled, p)
 	}
