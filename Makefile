@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: build test vet fmt-check fmt unit allocs bench conformance fuzz soak soak-short cassettes serve help mutants
+.PHONY: build test vet fmt-check fmt unit allocs bench loadbench conformance fuzz soak soak-short cassettes serve help mutants
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -49,3 +49,7 @@ cassettes: ## record the whole default suite against a fresh reference into cass
 
 conformance: ## the main job: the conformance suites against the built-in reference
 	$(GO) run ./cmd/smcct check
+
+loadbench: ## load figures (docs/performance.md): smcct bench; BENCHFLAGS="--groups reads --rounds 3" to narrow
+	$(GO) build -o bin/smcct ./cmd/smcct
+	bin/smcct bench $(BENCHFLAGS)

@@ -41,5 +41,6 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newServeCmd())
 	root.AddCommand(newCheckCmd(), newReportCmd(), newDiffCmd())
+	root.AddCommand(newBenchCmd())
 	return root
 }

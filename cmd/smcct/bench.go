@@ -1,0 +1,256 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smcct/smcct/loadgen"
+	"github.com/spf13/cobra"
+)
+
+type benchOptions struct {
+	groups     []string
+	sizes      []int
+	rounds     int
+	round      time.Duration
+	conns      int
+	warmup     int
+	writeJobs  int
+	cpuProfile string
+}
+
+var benchGroups = []string{"reads", "scale", "writes"}
+
+func newBenchCmd() *cobra.Command {
+	var o benchOptions
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure the reference under load against bare net/http, in this process, on loopback",
+		Long: `bench starts references (and bare net/http baselines) on loopback ports in this process and
+drives them with requests signed before each round starts, over keep-alive connections. Targets
+of a group run in alternating rounds and every ratio compares two rounds taken moments apart.
+
+  reads   signed DescribeSourceServers, and DescribeReplicationJobs (100 jobs, PageSize 10),
+          each against bare net/http sending the same bytes
+  scale   DescribeReplicationJobs PageSize 10 with --sizes jobs in the account, against the
+          smallest size; also the seeding time and the heap per job
+  writes  ModifyReplicationJobAttribute from --conns writers on an account of --write-jobs
+          jobs, durable (--state) against in memory
+
+Any answer that is not 2xx makes the command exit 1: such a figure measures the wrong thing.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(cmd.OutOrStdout(), o) },
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.groups, "groups", benchGroups, "groups to run: reads, scale, writes")
+	f.IntSliceVar(&o.sizes, "sizes", []int{100, 1000, 10000, 100000}, "jobs in the account for the scale group")
+	f.IntVar(&o.rounds, "rounds", 5, "rounds per target")
+	f.DurationVar(&o.round, "round", 2*time.Second, "intended length of one round")
+	f.IntVar(&o.conns, "conns", 64, "connections (one request in flight each)")
+	f.IntVar(&o.warmup, "warmup", 2000, "untimed requests per target before the rounds (they size the first round)")
+	f.IntVar(&o.writeJobs, "write-jobs", 1000, "jobs in the account for the writes group")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	return cmd
+}
+
+func runBench(out io.Writer, o benchOptions) error {
+	for _, g := range o.groups {
+		if !slices.Contains(benchGroups, g) {
+			return fmt.Errorf("--groups: unknown group %q (have %s)", g, strings.Join(benchGroups, ", "))
+		}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	dir, cleanup, err := benchDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	lo := loadgen.Options{Conns: o.conns, Rounds: o.rounds, Round: o.round, Warmup: o.warmup, MinRequests: min(500, o.warmup)}
+	fmt.Fprintf(out, "smcct bench: %d connections, %d rounds of about %s per target, alternating\n", o.conns, o.rounds, o.round)
+	bad := 0
+	for _, g := range o.groups {
+		var n int
+		var err error
+		switch g {
+		case "reads":
+			n, err = benchReads(out, dir, lo)
+		case "scale":
+			n, err = benchScale(out, dir, lo, o.sizes)
+		case "writes":
+			n, err = benchWrites(out, dir, lo, o.writeJobs)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", g, err)
+		}
+		bad += n
+	}
+	if bad > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d answers were not 2xx: the figures above measure errors", bad)}
+	}
+	return nil
+}
+
+var jobsPage = url.Values{"PageSize": {"10"}}
+
+// benchReads compares the two hot reads with bare net/http sending the same bytes.
+func benchReads(out io.Writer, dir string, lo loadgen.Options) (int, error) {
+	ref, err := startReference(dir, false)
+	if err != nil {
+		return 0, err
+	}
+	defer ref.close()
+	if err := ref.seedJobs(100); err != nil {
+		return 0, err
+	}
+	bad := 0
+	for _, read := range []struct {
+		title, action string
+		params        url.Values
+	}{
+		{"signed DescribeSourceServers (fixture account, default page)", "DescribeSourceServers", nil},
+		{"signed DescribeReplicationJobs (100 jobs, PageSize 10)", "DescribeReplicationJobs", jobsPage},
+	} {
+		sample, err := ref.call(read.action, read.params)
+		if err != nil {
+			return bad, err
+		}
+		bare, err := startBare(sample)
+		if err != nil {
+			return bad, err
+		}
+		bt, _ := bare.target("bare net/http", read.action, func(int) url.Values { return read.params })
+		rt, err := ref.target(read.action, read.action, func(int) url.Values { return read.params })
+		if err != nil {
+			bare.close()
+			return bad, err
+		}
+		fmt.Fprintf(out, "\nreads: %s, body %d bytes\n", read.title, len(sample.Body))
+		cmp, err := loadgen.Compare([]loadgen.Target{bt, rt}, lo)
+		bare.close()
+		if err != nil {
+			return bad, err
+		}
+		bad += printComparison(out, cmp, "bare")
+	}
+	return bad, nil
+}
+
+// benchScale compares DescribeReplicationJobs at growing account sizes with the smallest.
+func benchScale(out io.Writer, dir string, lo loadgen.Options, sizes []int) (int, error) {
+	fmt.Fprintf(out, "\nscale: signed DescribeReplicationJobs, PageSize 10, by jobs in the account\n")
+	var targets []loadgen.Target
+	for _, n := range sizes {
+		ref, err := startReference(dir, false)
+		if err != nil {
+			return 0, err
+		}
+		defer ref.close()
+		before := heapInUse()
+		t0 := time.Now()
+		if err := ref.seedJobs(n); err != nil {
+			return 0, err
+		}
+		took := time.Since(t0)
+		heap := int64(heapInUse()) - int64(before) // the other servers of the group are idle
+		fmt.Fprintf(out, "  %7d jobs: seeded in %s (%.1f µs/job), heap %.1f MB (%.0f bytes/job)\n",
+			n, took.Round(time.Millisecond), float64(took.Microseconds())/float64(n),
+			float64(heap)/(1<<20), float64(heap)/float64(n))
+		resp, err := ref.call("DescribeReplicationJobs", jobsPage)
+		if err != nil {
+			return 0, err
+		}
+		if want := `"TotalCount":` + strconv.Itoa(n); !strings.Contains(string(resp.Body), want) {
+			return 0, fmt.Errorf("want %s in %.200s", want, resp.Body)
+		}
+		t, err := ref.target(fmt.Sprintf("%d jobs", n), "DescribeReplicationJobs", func(int) url.Values { return jobsPage })
+		if err != nil {
+			return 0, err
+		}
+		targets = append(targets, t)
+	}
+	cmp, err := loadgen.Compare(targets, lo)
+	if err != nil {
+		return 0, err
+	}
+	return printComparison(out, cmp, fmt.Sprintf("%d jobs", sizes[0])), nil
+}
+
+// benchWrites compares durable writes with in-memory ones: every writer changes the
+// Description of one of the account's jobs.
+func benchWrites(out io.Writer, dir string, lo loadgen.Options, jobs int) (int, error) {
+	fmt.Fprintf(out, "\nwrites: signed ModifyReplicationJobAttribute (Description) on an account of %d jobs, %d writers\n", jobs, lo.Conns)
+	var targets []loadgen.Target
+	for _, durable := range []bool{false, true} {
+		ref, err := startReference(dir, durable)
+		if err != nil {
+			return 0, err
+		}
+		defer ref.close()
+		t0 := time.Now()
+		if err := ref.seedJobs(jobs); err != nil {
+			return 0, err
+		}
+		name := "in memory"
+		if durable {
+			name = "durable"
+		}
+		fmt.Fprintf(out, "  %s: seeded %d jobs in %s\n", name, jobs, time.Since(t0).Round(time.Millisecond))
+		t, err := ref.target(name, "ModifyReplicationJobAttribute", func(i int) url.Values {
+			return url.Values{"JobId": {fmt.Sprintf("j-bench%013d", i%jobs)}, "Description": {"written-by-bench-" + strconv.Itoa(i)}}
+		})
+		if err != nil {
+			return 0, err
+		}
+		targets = append(targets, t)
+	}
+	cmp, err := loadgen.Compare(targets, lo)
+	if err != nil {
+		return 0, err
+	}
+	return printComparison(out, cmp, "in memory"), nil
+}
+
+// printComparison writes one line per target and returns the number of answers that were
+// not 2xx.
+func printComparison(out io.Writer, cmp loadgen.Comparison, baseline string) int {
+	bad := 0
+	for i, s := range cmp.Series {
+		rates := s.Rates()
+		parts := make([]string, len(rates))
+		for r, v := range rates {
+			parts[r] = fmt.Sprintf("%.0f", v)
+		}
+		line := fmt.Sprintf("  %-24s req/s %-34s median %6.0f  p99 %7s  cpu/req %5.1fµs", s.Name, strings.Join(parts, " "),
+			loadgen.Median(rates), s.P99().Round(10*time.Microsecond), loadgen.Median(s.CPUPerRequest())/1e3)
+		if i > 0 {
+			ratios, cpu := cmp.Ratios(i), cmp.CPURatios(i)
+			line += fmt.Sprintf("  vs %s: rate %.3f [%.3f-%.3f], cpu %.3f [%.3f-%.3f]", baseline,
+				loadgen.Median(ratios), slices.Min(ratios), slices.Max(ratios),
+				loadgen.Median(cpu), slices.Min(cpu), slices.Max(cpu))
+		}
+		n, first := s.Non2xx()
+		if n > 0 {
+			line += fmt.Sprintf("  NON-2XX %d, first: %.300s", n, first)
+		}
+		bad += n
+		fmt.Fprintln(out, line)
+	}
+	return bad
+}
