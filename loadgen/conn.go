@@ -77,7 +77,7 @@ func Run(addr string, conns int, reqs [][]byte) (Result, error) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	cpu0 := processCPU()
+	cpu0 := ProcessCPU()
 	start := time.Now()
 	for _, w := range workers {
 		wg.Go(func() {
@@ -91,7 +91,7 @@ func Run(addr string, conns int, reqs [][]byte) (Result, error) {
 		})
 	}
 	wg.Wait()
-	res := Result{Elapsed: time.Since(start), CPU: processCPU() - cpu0}
+	res := Result{Elapsed: time.Since(start), CPU: ProcessCPU() - cpu0}
 	var errs []error
 	for _, w := range workers {
 		w.close()

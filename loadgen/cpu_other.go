@@ -4,5 +4,5 @@ package loadgen
 
 import "time"
 
-// processCPU is not measured off unix; CPU figures then read zero.
-func processCPU() time.Duration { return 0 }
+// ProcessCPU is not measured off unix; CPU figures then read zero.
+func ProcessCPU() time.Duration { return 0 }

@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -57,4 +61,75 @@ func liveRequest(d int, nonce int) *http.Request {
 	q.Set("SignatureNonce", fmt.Sprintf("live-%d", nonce))
 	r, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/?"+q.Encode(), nil)
 	return r
+}
+
+// realInteractions builds n interactions from the repository's own recordings, copied as
+// often as needed; each copy's URL gains a Copy parameter so that every interaction of the
+// result is its own call. The result has the size and the YAML forms of real cassettes
+// (about 1.8 KB per interaction).
+func realInteractions(tb testing.TB, n int) []*cassette.Interaction {
+	tb.Helper()
+	loadCommitted()
+	if committed.err != nil || len(committed.inters) == 0 {
+		tb.Skipf("no committed cassettes to copy: %v", committed.err)
+	}
+	src := committed.inters
+	out := make([]*cassette.Interaction, 0, n)
+	for copyN := 0; len(out) < n; copyN++ {
+		for _, in := range src {
+			if len(out) == n {
+				break
+			}
+			c := *in
+			if copyN > 0 {
+				sep := "?"
+				if strings.Contains(c.Request.URL, "?") {
+					sep = "&"
+				}
+				c.Request.URL += sep + "Copy=" + strconv.Itoa(copyN)
+			}
+			c.ID = len(out)
+			out = append(out, &c)
+		}
+	}
+	return out
+}
+
+// committed holds the committed cassettes as go-vcr reads them, loaded once per test
+// binary: yaml.v3 takes seconds over them, more under the race detector.
+var committed struct {
+	once   sync.Once
+	files  []committedFile
+	inters []*cassette.Interaction // every file's, in order
+	err    error
+}
+
+type committedFile struct {
+	path   string
+	data   []byte
+	inters []*cassette.Interaction
+}
+
+func loadCommitted() {
+	committed.once.Do(func() {
+		files, err := cassetteFiles("../cassettes")
+		if err != nil {
+			committed.err = err
+			return
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				committed.err = err
+				return
+			}
+			inters, err := goVCRDecode(data)
+			if err != nil {
+				committed.err = fmt.Errorf("%s: %w", f, err)
+				return
+			}
+			committed.files = append(committed.files, committedFile{f, data, inters})
+			committed.inters = append(committed.inters, inters...)
+		}
+	})
 }

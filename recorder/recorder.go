@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -110,6 +111,16 @@ func (r *Recorder) Len() int {
 	return len(r.taken)
 }
 
+// SlowFiles names the cassettes (Replay) that go-vcr's own loader had to read because they
+// hold YAML outside what the fast reader takes (hand edits, comments, flow style). They
+// replay the same; they only load several times slower.
+func (r *Recorder) SlowFiles() []string {
+	if r.mode != Replay {
+		return nil
+	}
+	return slices.Clone(r.idx.slow)
+}
+
 // Transport is the http.RoundTripper to give clients: it replays, or it forwards and
 // records.
 func (r *Recorder) Transport() http.RoundTripper {
@@ -197,11 +208,18 @@ func loadIndex(path string) (*index, error) {
 	}
 	idx := newIndex()
 	for _, f := range files {
-		c, err := cassette.Load(strings.TrimSuffix(f, ".yaml"))
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("recorder: loading cassette: %w", err)
+		}
+		inters, slow, err := loadCassetteFile(f, data)
 		if err != nil {
 			return nil, fmt.Errorf("recorder: loading cassette %s: %w", f, err)
 		}
-		if err := idx.add(f, c.Interactions); err != nil {
+		if slow {
+			idx.slow = append(idx.slow, f)
+		}
+		if err := idx.add(f, inters); err != nil {
 			return nil, err
 		}
 	}

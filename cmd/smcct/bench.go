@@ -24,9 +24,14 @@ type benchOptions struct {
 	warmup     int
 	writeJobs  int
 	cpuProfile string
+
+	replayN        int
+	replaySource   string
+	replayBaseline bool
+	replayExe      string // the smcct binary to time; "" is this one
 }
 
-var benchGroups = []string{"reads", "scale", "writes"}
+var benchGroups = []string{"reads", "scale", "writes", "replay"}
 
 func newBenchCmd() *cobra.Command {
 	var o benchOptions
@@ -43,6 +48,9 @@ of a group run in alternating rounds and every ratio compares two rounds taken m
           smallest size; also the seeding time and the heap per job
   writes  ModifyReplicationJobAttribute from --conns writers on an account of --write-jobs
           jobs, durable (--state) against in memory
+  replay  this binary's smcct replay on a cassette of --replay-n interactions copied from
+          --replay-source: start to first answer, and peak memory, against go-vcr's own
+          cassette.Load of the same file (Linux: it reads /proc)
 
 Any answer that is not 2xx makes the command exit 1: such a figure measures the wrong thing.`,
 		Args: cobra.NoArgs,
@@ -56,6 +64,10 @@ Any answer that is not 2xx makes the command exit 1: such a figure measures the 
 	f.IntVar(&o.conns, "conns", 64, "connections (one request in flight each)")
 	f.IntVar(&o.warmup, "warmup", 2000, "untimed requests per target before the rounds (they size the first round)")
 	f.IntVar(&o.writeJobs, "write-jobs", 1000, "jobs in the account for the writes group")
+	f.IntVar(&o.replayN, "replay-n", 100000, "interactions in the replay group's cassette")
+	f.StringVar(&o.replaySource, "replay-source", "cassettes", "cassettes the replay group copies its interactions from")
+	f.BoolVar(&o.replayBaseline, "replay-baseline", true, "also time go-vcr's cassette.Load of the same file (slow: 15 s and 2.4 GB for 100,000)")
+	f.StringVar(&o.replayExe, "replay-exe", "", "smcct binary whose replay the replay group times (default: this one), to compare builds")
 	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	return cmd
 }
@@ -95,6 +107,8 @@ func runBench(out io.Writer, o benchOptions) error {
 			n, err = benchScale(out, dir, lo, o.sizes)
 		case "writes":
 			n, err = benchWrites(out, dir, lo, o.writeJobs)
+		case "replay":
+			err = benchReplay(out, dir, o)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", g, err)

@@ -63,6 +63,9 @@ func runReplay(ctx context.Context, o replayOptions, out io.Writer, ready func(a
 		return err
 	}
 	fmt.Fprintf(out, "replaying %d interactions from %s on http://%s\n", rec.Len(), o.cassette, ln.Addr())
+	if slow := rec.SlowFiles(); len(slow) > 0 {
+		fmt.Fprintf(out, "%d cassette files hold YAML outside what go-vcr writes and loaded slowly, first %s\n", len(slow), slow[0])
+	}
 	serveErr := serveUntil(ctx, ln, rec.Handler(logger.Printf), ready)
 	if err := rec.Stop(); err != nil {
 		var unused *recorder.UnusedError
