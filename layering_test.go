@@ -36,6 +36,7 @@ var layers = map[string]struct {
 	"suites/deviation":   {nil, "test-only"},
 	"soak":               {nil, "test-only: attacks a built smcct serve over loopback"},
 	"report":             {[]string{"spec", "recorder"}, "reports read Ginkgo's results with the contract (rows, rules) and the recorder's redaction; only cmd uses them"},
+	"loadgen":            {[]string{"rpc"}, "the load client signs with the wire protocol and knows no server"},
 	"cmd/smcct":          {[]string{"*"}, "the CLI may import anything"},
 }
 

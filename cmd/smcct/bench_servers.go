@@ -6,18 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"time"
 
 	"github.com/smcct/smcct/loadgen"
 	"github.com/smcct/smcct/reference"
 	"github.com/smcct/smcct/rpc"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // The servers `smcct bench` measures, all in this process on loopback listeners.
@@ -43,39 +43,57 @@ func (s *benchServer) close() {
 	}
 }
 
-// listenBench serves h on a fresh loopback port, configured as `smcct serve` configures
-// its http.Server.
-func listenBench(h http.Handler) (*benchServer, error) {
+// listenBench serves h on a fresh loopback port with hs's settings.
+func listenBench(h http.Handler, hs *http.Server) (*benchServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	hs.Handler = h
 	go func() { _ = hs.Serve(ln) }()
 	return &benchServer{addr: ln.Addr().String(), hs: hs}, nil
 }
 
-// startReference runs a reference as `smcct serve` does by default: real clock, one
-// info-level log line per request (written to io.Discard here: formatting is counted, the
-// terminal is not), and durable state in a file under dir when durable is set.
-func startReference(dir string, durable bool) (*benchServer, error) {
-	opts := reference.Options{
-		Clock:  reference.NewRealClock(1),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})),
+// serveConfig is what `smcct serve` would run with these arguments: the reference options
+// and the http.Server settings (deadlines, budgets, one info-level log line per request).
+// The log goes to io.Discard: formatting it is counted, a terminal is not.
+func serveConfig(args ...string) (reference.Options, *http.Server, error) {
+	var f serveFlags
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	serveFlagSet(fs, &f)
+	if err := fs.Parse(append([]string{"--addr", "127.0.0.1:0"}, args...)); err != nil {
+		return reference.Options{}, nil, err
 	}
+	quiet := &cobra.Command{}
+	quiet.SetErr(io.Discard)
+	opts, err := serveOptions(quiet, f)
+	if err != nil {
+		return opts, nil, err
+	}
+	return opts, httpServer(nil, f, opts.Logger), nil
+}
+
+// startReference runs a reference as `smcct serve` runs by default (real clock), with
+// durable state in a fresh file under dir when durable is set.
+func startReference(dir string, durable bool) (*benchServer, error) {
+	var args []string
 	if durable {
 		f, err := os.CreateTemp(dir, "state-*.db")
 		if err != nil {
 			return nil, err
 		}
 		_ = f.Close()
-		opts.StatePath = f.Name()
+		args = append(args, "--state", f.Name())
+	}
+	opts, hs, err := serveConfig(args...)
+	if err != nil {
+		return nil, err
 	}
 	ref, err := reference.New(opts)
 	if err != nil {
 		return nil, err
 	}
-	s, err := listenBench(ref)
+	s, err := listenBench(ref, hs)
 	if err != nil {
 		_ = ref.Close()
 		return nil, err
@@ -90,13 +108,17 @@ func startBare(sample *rpc.Response) (*benchServer, error) {
 	body := sample.Body
 	ctype := sample.Header.Get("Content-Type")
 	reqID := sample.Header.Get(rpc.HeaderRequestID)
+	_, hs, err := serveConfig()
+	if err != nil {
+		return nil, err
+	}
 	return listenBench(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", ctype)
 		h.Set("Content-Length", fmt.Sprint(len(body)))
 		h.Set(rpc.HeaderRequestID, reqID)
 		_, _ = w.Write(body)
-	}))
+	}), hs)
 }
 
 // call sends one signed request with the full client, for setup and checks.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/smcct/smcct/guard"
 	"github.com/smcct/smcct/reference"
@@ -57,7 +58,13 @@ Origin), and whose bodies are labelled application/json or application/yaml.`,
 			return runServe(cmd, f)
 		},
 	}
-	fl := cmd.Flags()
+	serveFlagSet(cmd.Flags(), &f)
+	return cmd
+}
+
+// serveFlagSet registers serve's flags; smcct bench parses them too, so that what it
+// measures is configured as serve configures it.
+func serveFlagSet(fl *pflag.FlagSet, f *serveFlags) {
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen address")
 	fl.StringVar(&f.fixtures, "fixtures", "", "fixtures YAML (default: the embedded fixtures/default.yaml)")
 	fl.StringVar(&f.state, "state", "", "bbolt file that keeps state across restarts (every acknowledged write is durable)")
@@ -74,7 +81,6 @@ Origin), and whose bodies are labelled application/json or application/yaml.`,
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", time.Minute, "how long an idle keep-alive connection is kept open")
 	fl.Int64Var(&f.inflightMiB, "inflight-mib", reference.DefaultInflightBytes>>20, "MiB of requests over 64 KiB read and handled at once (those over 8 KiB have a quarter as much of their own); beyond it they get Throttling.Resource")
 	fl.Int64Var(&f.nonceMiB, "nonce-mib", rpc.DefaultNonceBytes>>20, "MiB for remembering signature nonces for their 15-minute window; when spent, requests get Throttling.Resource")
-	return cmd
 }
 
 func runServe(cmd *cobra.Command, f serveFlags) error {
