@@ -196,7 +196,7 @@ func benchScale(out io.Writer, dir string, lo loadgen.Options, sizes []int) (int
 		}
 		took := time.Since(t0)
 		heap := int64(heapInUse()) - int64(before) // the other servers of the group are idle
-		perJob := "" // below 1,000 jobs the collector's noise is larger than the jobs
+		perJob := ""                               // below 1,000 jobs the collector's noise is larger than the jobs
 		if n >= 1000 {
 			perJob = fmt.Sprintf(", heap %.1f MB (%.0f bytes/job)", float64(heap)/(1<<20), float64(heap)/float64(n))
 		}
