@@ -29,12 +29,12 @@ func TestBenchSmoke(t *testing.T) {
 // TestBenchReplaySmoke times `smcct replay` on a small copy of the committed cassettes.
 func TestBenchReplaySmoke(t *testing.T) {
 	var out bytes.Buffer
-	err := runBench(&out, benchOptions{groups: []string{"replay"}, rounds: 1, replayN: 300,
+	err := runBench(&out, benchOptions{groups: []string{"replay"}, rounds: 1, replayN: 40,
 		replaySource: "../../cassettes", replayBaseline: true, replayExe: checkBinary(t)})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"smcct replay of 300 interactions", "ready in", "peak RSS", "go-vcr cassette.Load (in process, 300 interactions)"} {
+	for _, want := range []string{"smcct replay of 40 interactions", "ready in", "peak RSS", "go-vcr cassette.Load (in process, 40 interactions)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in:\n%s", want, out.String())
 		}
