@@ -29,6 +29,18 @@ func (s *Server) newControl() http.Handler {
 	mux.HandleFunc("DELETE /_smcct/faults", s.ctlClearFaults)
 	mux.HandleFunc("GET /_smcct/violations", s.ctlViolations)
 	mux.HandleFunc("DELETE /_smcct/violations", s.ctlClearViolations)
+	mux.HandleFunc("GET /_smcct/iam", s.ctlIAM)
+	mux.HandleFunc("POST /_smcct/iam/users", s.ctlPutUser)
+	mux.HandleFunc("DELETE /_smcct/iam/users/{name}", s.ctlDeleteUser)
+	mux.HandleFunc("POST /_smcct/iam/roles", s.ctlPutRole)
+	mux.HandleFunc("DELETE /_smcct/iam/roles/{name}", s.ctlDeleteRole)
+	mux.HandleFunc("POST /_smcct/iam/policies", s.ctlPutPolicy)
+	mux.HandleFunc("DELETE /_smcct/iam/policies/{name}", s.ctlDeletePolicy)
+	mux.HandleFunc("PUT /_smcct/iam/keys/{id}", s.ctlKeyStatus)
+	mux.HandleFunc("PUT /_smcct/iam/flags", s.ctlFlags)
+	mux.HandleFunc("GET /_smcct/flow-control", s.ctlLimits)
+	mux.HandleFunc("POST /_smcct/flow-control", s.ctlAddLimit)
+	mux.HandleFunc("DELETE /_smcct/flow-control", s.ctlClearLimits)
 	return mux
 }
 
@@ -71,6 +83,7 @@ func (s *Server) ctlState(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ctlExport(w http.ResponseWriter, r *http.Request) {
 	f := s.store.export(s.fixtures.Regions, s.clock.Now())
+	f.SystemPolicies = s.fixtures.SystemPolicies
 	w.Header().Set("Content-Type", "application/yaml")
 	_ = yaml.NewEncoder(w).Encode(f)
 }

@@ -52,7 +52,7 @@ func TestControlPlaneAnswersOnlyTheLocalUser(t *testing.T) {
 	if n := len(srv.faults.list()); n != 0 {
 		t.Errorf("%d faults installed by refused requests", n)
 	}
-	if secret, _ := srv.store.Secret("smcct"); secret != "smcct-secret" {
+	if secret, _ := srv.store.ids.credentials("smcct", "", srv.clock.Now()); secret != "smcct-secret" {
 		t.Errorf("fixture key rebound to %q", secret)
 	}
 	// The local client, as the suites and curl send it, still drives everything.

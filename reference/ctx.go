@@ -22,6 +22,11 @@ type Ctx struct {
 	Account *Account
 	Now     time.Time
 	Regions []Region
+	// Caller is who signed the request; nil for calls made inside the reference, which act
+	// as the account itself.
+	Caller *principal
+
+	iam *identities
 }
 
 // Has reports whether the request carried the parameter.

@@ -7,5 +7,6 @@ func handlers() map[string]map[string]Handler {
 	return map[string]map[string]Handler{
 		"smc": smcHandlers(),
 		"ebs": ebsHandlers(),
+		"sts": stsHandlers(),
 	}
 }

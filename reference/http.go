@@ -14,8 +14,9 @@ import (
 // ControlPrefix is where the control plane lives, off the public API.
 const ControlPrefix = "/_smcct/"
 
-// ServeHTTP is the request pipeline: gateway checks (signature, common parameters) ->
-// contract validation -> injected faults -> preconditions and handler -> envelope.
+// ServeHTTP is the request pipeline: gateway checks (signature, common parameters, the key's
+// state and token) -> flow control -> contract validation -> RAM authorization -> account
+// conditions -> injected faults -> preconditions and handler -> envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, ControlPrefix) {
 		s.serveControl(w, r)
@@ -84,18 +85,30 @@ func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) (*rpc.Call, *r
 	if gerr != nil {
 		return call, s.fail(w, r, call, gerr)
 	}
-	accountID, ok := s.store.accountFor(call.AccessKeyID)
+	caller, ok := s.store.ids.principalFor(call.AccessKeyID, call.SecurityToken)
 	if !ok { // a key removed by a reset between the two lookups
 		return call, s.fail(w, r, call, rpc.NewError(s.catalog.Gateway.Error("InvalidAccessKeyId.NotFound")))
+	}
+	if t := s.flow.admit(s.catalog.Gateway, caller, call.Action, s.clock.Now()); t != nil {
+		if t.header != "" {
+			w.Header().Set(t.header, t.headerValue)
+		}
+		return call, s.fail(w, r, call, t.err)
 	}
 	in, violations := call.Action.DecodeParams(call.Params)
 	if e := s.judge(seq, call, violations); e != nil {
 		return call, s.fail(w, r, call, e)
 	}
+	if e := s.authorize(caller, call, in, r); e != nil {
+		return call, s.fail(w, r, call, e)
+	}
+	if e := s.accountConditions(caller, call, r); e != nil {
+		return call, s.fail(w, r, call, e)
+	}
 	if e := s.faults.inject(r.Context(), call.Action); e != nil {
 		return call, s.fail(w, r, call, e)
 	}
-	result, err := s.invoke(accountID, call.Action, in)
+	result, err := s.invokeAs(caller.acct.id, caller, call.Action, in)
 	if err != nil {
 		e, _ := rpc.AsError(err)
 		return call, s.fail(w, r, call, e)

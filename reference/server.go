@@ -44,6 +44,9 @@ type Options struct {
 	// See package guard for everything else a control request must satisfy.
 	ControlHosts []string
 	ControlToken string
+	// TokenKey signs the SecurityTokens AssumeRole issues; nil derives one from the
+	// fixtures, so that references on the same fixtures accept each other's tokens.
+	TokenKey []byte
 }
 
 // DefaultStart is where a virtual clock starts: a fixed instant makes runs repeatable.
@@ -60,11 +63,13 @@ type Server struct {
 	log      *slog.Logger
 
 	gateway    *rpc.Gateway
+	flow       *flowControl
 	faults     *faultSet
 	violations *spec.BreachLog
 	control    http.Handler
 	guard      *guard.Guard
 	inflight   *inflight
+	tokenKey   []byte
 }
 
 // New builds a Server: loads the contract and fixtures, and restores durable state if any.
@@ -92,8 +97,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.fixtures = f
-	s.store = newStore()
-	if err := s.applyFixtures(s.store); err != nil {
+	s.tokenKey = opts.TokenKey
+	if s.tokenKey == nil {
+		s.tokenKey = defaultTokenKey(data)
+	}
+	if s.store, err = s.freshStore(); err != nil {
 		return nil, err
 	}
 	if opts.StatePath != "" {
@@ -101,9 +109,9 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.gateway = &rpc.Gateway{Catalog: s.catalog, Secrets: s.store.Secret, Now: opts.Wall, Nonces: rpc.NewNonceCache(opts.NonceBytes)}
+	s.gateway = &rpc.Gateway{Catalog: s.catalog, Keys: s.credentials, Now: opts.Wall, Nonces: rpc.NewNonceCache(opts.NonceBytes)}
 	s.inflight = newInflight(opts.InflightBytes, s.gateway.Limits)
-	s.faults, s.violations = newFaultSet(), spec.NewBreachLog(0)
+	s.faults, s.violations, s.flow = newFaultSet(), spec.NewBreachLog(0), newFlowControl()
 	s.control = s.newControl()
 	s.guard = guard.New(opts.ControlHosts, opts.ControlToken)
 	return s, nil
@@ -120,7 +128,23 @@ func (s *Server) Close() error {
 // Clock returns the business clock.
 func (s *Server) Clock() *Clock { return s.clock }
 
-// applyFixtures creates the fixture accounts, keys and objects in st.
+// credentials answers the gateway's question about a key (rpc.Gateway.Keys); temporary keys
+// expire on the business clock, on which AssumeRole dated them.
+func (s *Server) credentials(id, token string) (string, string) {
+	return s.store.ids.credentials(id, token, s.clock.Now())
+}
+
+// freshStore is a store holding the fixtures and nothing else.
+func (s *Server) freshStore() (*Store, error) {
+	ids, err := newIdentities(s.fixtures.SystemPolicies, s.tokenKey)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures: %w", err)
+	}
+	st := newStore(ids)
+	return st, s.applyFixtures(st)
+}
+
+// applyFixtures creates the fixture accounts, keys, identities and objects in st.
 func (s *Server) applyFixtures(st *Store) error {
 	now := s.clock.Now()
 	for _, af := range s.fixtures.Accounts {
@@ -138,9 +162,8 @@ func (s *Server) applyFixtures(st *Store) error {
 		if st.defaultID == "" {
 			st.defaultID = a.ID
 		}
-		for _, k := range af.AccessKeys {
-			st.keys[k.ID] = a.ID
-			st.secrets[k.ID] = k.Secret
+		if err := st.ids.addAccount(af); err != nil {
+			return fmt.Errorf("account %s: %w", af.ID, err)
 		}
 	}
 	return nil
@@ -174,6 +197,11 @@ func (s *Server) openState(path string) error {
 // state preconditions, then the handler, all under the store lock. A panic in a handler
 // becomes InternalError and is logged; it never reaches the client as a crash.
 func (s *Server) invoke(accountID string, a *spec.Action, in map[string]any) (result any, err error) {
+	return s.invokeAs(accountID, nil, a, in)
+}
+
+// invokeAs is invoke on behalf of a caller, whom handlers see as Ctx.Caller.
+func (s *Server) invokeAs(accountID string, caller *principal, a *spec.Action, in map[string]any) (result any, err error) {
 	h, ok := s.handlers[a.Product.Name][a.Name]
 	if !ok {
 		return nil, s.internal(a, fmt.Errorf("no handler for %s", a.Name))
@@ -185,7 +213,7 @@ func (s *Server) invoke(accountID string, a *spec.Action, in map[string]any) (re
 				err = s.internal(a, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
 			}
 		}()
-		c := &Ctx{Action: a, In: in, Account: acct, Now: now, Regions: s.fixtures.Regions}
+		c := &Ctx{Action: a, In: in, Account: acct, Now: now, Regions: s.fixtures.Regions, Caller: caller, iam: s.store.ids}
 		if replay, done, err := idempotentReplay(c); done || err != nil {
 			result = replay
 			return err

@@ -21,8 +21,7 @@ func (s *Store) resolveAccount(ref string) (string, bool) {
 	if _, ok := s.accounts[ref]; ok {
 		return ref, true
 	}
-	id, ok := s.keys[ref]
-	return id, ok
+	return s.ids.accountOfKey(ref)
 }
 
 // dump returns one account's objects by kind, brought up to now.
@@ -143,12 +142,8 @@ func (s *Store) export(regions []Region, now time.Time) *Fixtures {
 		af := AccountFixture{ID: id, State: s.dump(id, now)}
 		s.mu.Lock()
 		af.Name = s.accounts[id].Name
-		for key, acct := range s.keys {
-			if acct == id {
-				af.AccessKeys = append(af.AccessKeys, AccessKey{ID: key, Secret: s.secrets[key]})
-			}
-		}
 		s.mu.Unlock()
+		af.RAM, af.AccessKeys = s.ids.fixture(id)
 		sort.Slice(af.AccessKeys, func(i, j int) bool { return af.AccessKeys[i].ID < af.AccessKeys[j].ID })
 		f.Accounts = append(f.Accounts, af)
 	}
@@ -184,7 +179,9 @@ func (srv *Server) seedFixtures(body []byte) error {
 	}
 	now := srv.clock.Now()
 	for _, af := range f.Accounts {
-		srv.store.ensureAccount(af)
+		if err := srv.store.ensureAccount(af); err != nil {
+			return fmt.Errorf("account %s: %w", af.ID, err)
+		}
 		kinds, err := rawKinds(af.State)
 		if err != nil {
 			return err
@@ -196,18 +193,13 @@ func (srv *Server) seedFixtures(body []byte) error {
 	return nil
 }
 
-func (s *Store) ensureAccount(af AccountFixture) {
+func (s *Store) ensureAccount(af AccountFixture) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.accounts[af.ID]; !ok {
 		s.accounts[af.ID] = newAccount(af.ID, af.Name)
 	}
-	s.keyMu.Lock()
-	defer s.keyMu.Unlock()
-	for _, k := range af.AccessKeys {
-		s.keys[k.ID] = af.ID
-		s.secrets[k.ID] = k.Secret
-	}
+	return s.ids.addAccount(af)
 }
 
 // Reset brings the server back to its fixtures and clears faults and violations. The clock
@@ -216,17 +208,15 @@ func (s *Store) ensureAccount(af AccountFixture) {
 // acknowledged write of the fixture state and time.
 func (srv *Server) Reset() error {
 	srv.clock.reset()
-	fresh := newStore()
-	if err := srv.applyFixtures(fresh); err != nil {
+	fresh, err := srv.freshStore()
+	if err != nil {
 		return err
 	}
 	srv.store.mu.Lock()
-	srv.store.keyMu.Lock()
-	srv.store.accounts, srv.store.keys, srv.store.secrets = fresh.accounts, fresh.keys, fresh.secrets
-	srv.store.keyMu.Unlock()
+	srv.store.ids.replace(fresh.ids)
+	srv.store.accounts = fresh.accounts
 	srv.store.defaultID = fresh.defaultID
 	p := srv.store.persist
-	var err error
 	if p != nil {
 		if err = p.clear(); err == nil {
 			for _, a := range srv.store.accounts {
@@ -242,5 +232,6 @@ func (srv *Server) Reset() error {
 	srv.store.mu.Unlock()
 	srv.faults.clear()
 	srv.violations.Clear()
+	srv.flow.clear()
 	return err
 }

@@ -95,33 +95,20 @@ func fnv64(s string) uint64 {
 type Store struct {
 	mu       sync.Mutex
 	accounts map[string]*Account // by account ID
-	// keyMu lets the gateway look keys up without waiting behind a handler that holds mu.
-	// Once serving, keys and secrets change only with both held, so mu alone suffices to read.
-	keyMu     sync.RWMutex
-	keys      map[string]string // AccessKeyId -> account ID
-	secrets   map[string]string // AccessKeyId -> secret
-	persist   *persister        // nil unless --state
-	defaultID string            // the first fixture account: the control plane's default
+	// ids are the accounts' keys, RAM users, roles and conditions, behind a lock of their
+	// own so that the gateway never waits behind a handler.
+	ids       *identities
+	persist   *persister // nil unless --state
+	defaultID string     // the first fixture account: the control plane's default
 }
 
-func newStore() *Store {
-	return &Store{accounts: map[string]*Account{}, keys: map[string]string{}, secrets: map[string]string{}}
-}
-
-// Secret returns the secret of an AccessKeyId; rpc.Gateway calls it to verify signatures.
-func (s *Store) Secret(accessKeyID string) (string, bool) {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	sec, ok := s.secrets[accessKeyID]
-	return sec, ok
+func newStore(ids *identities) *Store {
+	return &Store{accounts: map[string]*Account{}, ids: ids}
 }
 
 // accountFor returns the account ID an AccessKeyId belongs to.
 func (s *Store) accountFor(accessKeyID string) (string, bool) {
-	s.keyMu.RLock()
-	defer s.keyMu.RUnlock()
-	id, ok := s.keys[accessKeyID]
-	return id, ok
+	return s.ids.accountOfKey(accessKeyID)
 }
 
 // with runs fn on one account under the lock, after bringing its lifecycles up to now. When

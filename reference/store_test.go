@@ -27,7 +27,7 @@ func TestStoreAdvancesAfterWrites(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st := newStore()
+			st := newStore(nil)
 			st.accounts["a"] = newAccount("a", "a")
 			tok := &accessToken{tokenView: tokenView{Status: "unactivated"}, ExpiresAt: t0.Add(time.Hour)}
 			st.accounts["a"].SMC.Tokens = []*accessToken{tok}

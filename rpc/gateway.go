@@ -97,7 +97,9 @@ func (c *Call) Host() string {
 //     the signed headers (IncompleteSignature). Both: SignatureNonce within
 //     Limits.MaxNonce (InvalidParameter.TooLarge).
 //  6. Timestamp well formed, then within the skew of the wall clock (InvalidTimeStamp.*).
-//  7. AccessKeyId known (InvalidAccessKeyId.NotFound).
+//  7. AccessKeyId known (InvalidAccessKeyId.NotFound); with Keys set, also active
+//     (InvalidAccessKeyId.Inactive) and, for a temporary key, its SecurityToken present,
+//     well formed, its own and unexpired (MissingSecurityToken, InvalidSecurityToken.*).
 //  8. Signature (SignatureDoesNotMatch with the server's string to sign).
 //  9. Nonce unused (SignatureNonceUsed): last, so a forged request cannot burn a nonce.
 //     A nonce the cache has no room for is refused (Throttling.Resource), never let
@@ -109,6 +111,10 @@ type Gateway struct {
 	Lookup func(version string) (*spec.Product, bool)
 	// Secrets returns the secret of an AccessKeyId.
 	Secrets func(accessKeyID string) (secret string, ok bool)
+	// Keys, when set, is asked instead of Secrets: it returns the secret the request must be
+	// signed with, or the gateway code that refuses the key (a disabled key, a temporary
+	// key's missing, malformed, foreign or expired SecurityToken) with no secret.
+	Keys func(accessKeyID, securityToken string) (secret, refusal string)
 	// Now is the wall clock for timestamp skew. Never the reference's virtual business
 	// clock: clients sign with real time. nil means time.Now.
 	Now    func() time.Time
@@ -240,9 +246,16 @@ func parseTimestamp(ts string) (time.Time, error) {
 	return t, nil
 }
 
-func (g *Gateway) secret(id string) (string, *Error) {
+func (g *Gateway) secret(call *Call) (string, *Error) {
+	if g.Keys != nil {
+		s, refusal := g.Keys(call.AccessKeyID, call.SecurityToken)
+		if refusal != "" {
+			return "", g.err(refusal)
+		}
+		return s, nil
+	}
 	if g.Secrets != nil {
-		if s, ok := g.Secrets(id); ok {
+		if s, ok := g.Secrets(call.AccessKeyID); ok {
 			return s, nil
 		}
 	}

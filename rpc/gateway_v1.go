@@ -93,7 +93,7 @@ func (g *Gateway) admitV1(call *Call, r *http.Request, w wire, c *v1Common) *Err
 	if e != nil {
 		return e
 	}
-	secret, e := g.secret(call.AccessKeyID)
+	secret, e := g.secret(call)
 	if e != nil {
 		return e
 	}

@@ -41,7 +41,7 @@ func (g *Gateway) admitV3(call *Call, r *http.Request, w wire, header string) *E
 	if e != nil {
 		return e
 	}
-	secret, e := g.secret(call.AccessKeyID)
+	secret, e := g.secret(call)
 	if e != nil {
 		return e
 	}

@@ -182,3 +182,21 @@ func (a *Action) checkRAM() []string {
 	}
 	return problems
 }
+
+// ResourceARNs returns the ARNs a request of this action names: each resource type's
+// template filled from the request, or, for an All Resources action, the service-wide ARN
+// acs:<service>:<region>:<account>:* whose last part is a literal star, which only a policy
+// Resource covering every resource matches.
+func (a *Action) ResourceARNs(region, account string, param func(name string) string) []string {
+	if a.RAM == nil {
+		return nil
+	}
+	if len(a.RAM.Resources) == 0 {
+		return []string{"acs:" + a.Product.Authorization.Service + ":" + region + ":" + account + ":*"}
+	}
+	out := make([]string, len(a.RAM.Resources))
+	for i, r := range a.RAM.Resources {
+		out[i] = r.Fill(region, account, param)
+	}
+	return out
+}

@@ -200,3 +200,16 @@ func TestAuxiliaryServicesAreRoutedButNotTheContract(t *testing.T) {
 		}
 	}
 }
+
+func TestResourceARNs(t *testing.T) {
+	c := MustDefault()
+	stop, _ := c.Lookup("2019-06-01", "StopReplicationJob")
+	got := stop.ResourceARNs("cn-hangzhou", "42", func(n string) string { return map[string]string{"JobId": "j-1"}[n] })
+	if len(got) != 1 || got[0] != "acs:smc:cn-hangzhou:42:replicationjob/j-1" {
+		t.Errorf("StopReplicationJob names %v", got)
+	}
+	list, _ := c.Lookup("2021-07-30", "DescribeDiskReplicaGroups")
+	if got := list.ResourceARNs("cn-beijing", "42", func(string) string { return "x" }); len(got) != 1 || got[0] != "acs:ebs:cn-beijing:42:*" {
+		t.Errorf("an All Resources action names %v", got)
+	}
+}
