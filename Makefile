@@ -26,7 +26,7 @@ unit: ## go test -race over every package
 	$(GO) test -race -count=1 $(PKGS)
 
 allocs: ## allocation bounds of the wire path, which the race detector would distort
-	$(GO) test -count=1 -run 'Allocations' ./rpc
+	$(GO) test -count=1 -run 'Allocations' ./rpc ./reference
 
 bench: ## benchmarks with allocations
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

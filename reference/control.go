@@ -41,6 +41,7 @@ func (s *Server) newControl() http.Handler {
 	mux.HandleFunc("GET /_smcct/flow-control", s.ctlLimits)
 	mux.HandleFunc("POST /_smcct/flow-control", s.ctlAddLimit)
 	mux.HandleFunc("DELETE /_smcct/flow-control", s.ctlClearLimits)
+	mux.HandleFunc("DELETE /_smcct/flow-control/{id}", s.ctlDeleteLimit)
 	return mux
 }
 

@@ -220,3 +220,11 @@ func (s *Server) ctlClearLimits(w http.ResponseWriter, r *http.Request) {
 	s.flow.clear()
 	writeJSON(w, http.StatusOK, map[string]any{"cleared": true})
 }
+
+func (s *Server) ctlDeleteLimit(w http.ResponseWriter, r *http.Request) {
+	if !s.flow.remove(r.PathValue("id")) {
+		ctlError(w, http.StatusNotFound, fmt.Sprintf("no limit %q", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": r.PathValue("id")})
+}

@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -80,6 +81,25 @@ func (f *flowControl) list() []Limit {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Limit{}, f.limits...)
+}
+
+// remove drops one limit and its counts; false when there is no such limit.
+func (f *flowControl) remove(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, l := range f.limits {
+		if l.ID == id {
+			f.limits = append(f.limits[:i:i], f.limits[i+1:]...)
+			for k := range f.counters {
+				if strings.HasPrefix(k, id+"\x00") {
+					delete(f.counters, k)
+				}
+			}
+			f.any.Store(len(f.limits) > 0)
+			return true
+		}
+	}
+	return false
 }
 
 func (f *flowControl) clear() {

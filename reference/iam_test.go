@@ -305,7 +305,7 @@ func TestSTS(t *testing.T) {
 		t.Errorf("beyond the role's maximum session: %s", c)
 	}
 	id, secret, token, exp, c := assume(t, user, params)
-	if c != "" || !strings.HasPrefix(id, "STS.") || !strings.HasPrefix(token, "CAIS") || exp != "2026-11-23T00:15:00Z" {
+	if c != "" || !strings.HasPrefix(id, "STS.") || !strings.HasPrefix(token, "smcct-sts.") || exp != "2026-11-23T00:15:00Z" {
 		t.Fatalf("AssumeRole: %q %q %q %q", c, id, token, exp)
 	}
 	session := r.client(id, secret, token)

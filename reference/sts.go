@@ -20,7 +20,7 @@ import (
 
 const (
 	stsKeyPrefix   = "STS."
-	stsTokenPrefix = "CAIS"
+	stsTokenPrefix = "smcct-sts."
 )
 
 // stsSession is what a token says: whose session of which role, until when, narrowed by

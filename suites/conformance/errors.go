@@ -23,6 +23,7 @@ import (
 type account struct {
 	f   *framework.F
 	c   *framework.Client
+	id  string
 	key string
 }
 
@@ -36,7 +37,7 @@ func ownAccount(ctx context.Context, f *framework.F, state map[string][]map[stri
 	Expect(ctl.AddAccount(ctx, framework.Account{ID: id, Key: key, State: state})).To(Succeed())
 	c, err := f.T.NewClient(key, framework.ClientOptions{})
 	Expect(err).NotTo(HaveOccurred())
-	return &account{f: f, c: c, key: key.AccessKeyID}
+	return &account{f: f, c: c, id: id, key: key.AccessKeyID}
 }
 
 // call sends an action from the private account; the answer is checked like any other.

@@ -411,6 +411,51 @@ func TestSuitesCatchDeviations(t *testing.T) {
 			focus: "CreateWorkgroup Description=", mustFail: "CreateWorkgroup Description=",
 			rw: dropParam("CreateWorkgroup", "Description"),
 		},
+		{
+			name:  "RAM not enforced",
+			focus: "StopDiskReplicaGroup by a RAM user without a policy for it", mustFail: "StopDiskReplicaGroup by a RAM user without a policy for it answers 403 Forbidden.Action",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if c := errorCode(a); c == "Forbidden.Action" || c == "Forbidden" {
+					a.status, a.body["Code"] = http.StatusNotFound, "NoSuchResource"
+				}
+			},
+		},
+		{
+			name:  "RAM refusing an allowed user",
+			focus: "StopDiskReplicaGroup by a RAM user allowed it on what", mustFail: "StopDiskReplicaGroup by a RAM user allowed it on what the request names is not refused by RAM",
+			dev: func(action string, r *http.Request, a *answer) {
+				if strings.HasPrefix(r.URL.Query().Get("AccessKeyId"), "smcct-ram-") && errorCode(a) == "NoSuchResource" {
+					a.status, a.body["Code"] = http.StatusForbidden, "Forbidden.Action"
+				}
+			},
+		},
+		{
+			name:  "expired STS token accepted",
+			focus: "InvalidSecurityToken.Expired once DurationSeconds", mustFail: "answer 400 InvalidSecurityToken.Expired once DurationSeconds have passed",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if errorCode(a) == "InvalidSecurityToken.Expired" {
+					ok(a)
+				}
+			},
+		},
+		{
+			name:  "flow control ignored",
+			focus: "a call over the action's limit", mustFail: "a call over the action's limit in the account answers 400 Throttling.Api",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if errorCode(a) == "Throttling.Api" {
+					ok(a)
+				}
+			},
+		},
+		{
+			name:  "account in arrears served",
+			focus: "CreateDiskReplicaPair while the account is in arrears", mustFail: "CreateDiskReplicaPair while the account is in arrears answers 403 InvalidAccountStatus.NotEnoughBalance",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if errorCode(a) == "InvalidAccountStatus.NotEnoughBalance" {
+					a.status, a.body["Code"] = http.StatusNotFound, "NoSuchResource"
+				}
+			},
+		},
 	}
 	// Without a deviation the same specs pass: a failure above is the deviation's doing.
 	t.Run("no deviation", func(t *testing.T) {

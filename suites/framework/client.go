@@ -43,7 +43,7 @@ func (t *Target) NewClient(cred Credentials, opts ClientOptions) (*Client, error
 		signer = t.Signer
 	}
 	rc, err := rpc.NewClient(rpc.Config{
-		Endpoint: t.Endpoint, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.Secret,
+		Endpoint: t.Endpoint, AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.Secret, SecurityToken: cred.Token,
 		Signer: signer, Method: opts.Method, InBody: opts.InBody, RegionID: t.Region,
 		Format: opts.Format, HTTPClient: t.HTTP, Now: t.Now, Nonce: t.Nonce,
 	})

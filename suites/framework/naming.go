@@ -43,3 +43,14 @@ func (f *F) ID(prefix string) string {
 func StableID(prefix, text string) string {
 	return prefix + newNaming(text).next("id", 20)
 }
+
+// AccountID returns a 16-digit account ID, as Alibaba Cloud's are, unique to this spec and
+// call: for accounts whose ID appears in ARNs (a role's, in AssumeRole's RoleArn).
+func (f *F) AccountID() string {
+	s := f.naming.next("account", 26)
+	var n uint64
+	for _, c := range s {
+		n = n*32 + uint64(strings.IndexRune("abcdefghijklmnopqrstuvwxyz234567", c))
+	}
+	return fmt.Sprintf("19%014d", n%1e14)
+}

@@ -14,10 +14,11 @@ import (
 	"github.com/smcct/smcct/spec"
 )
 
-// Credentials is one AccessKey pair.
+// Credentials is one AccessKey pair, and the SecurityToken of a temporary (STS) one.
 type Credentials struct {
 	AccessKeyID string
 	Secret      string
+	Token       string
 }
 
 // Caps is what a target lets the suites do beyond plain API calls. A spec that needs a
