@@ -30,11 +30,12 @@ type replayer struct {
 	keys   map[string]string
 	shift  time.Duration
 	nonces map[string]string
+	tokens map[string]string // a live session's SecurityToken, by its AccessKeyId
 }
 
 func newReplayer(base string, rt RecordedTarget, now time.Time) *replayer {
 	u, _ := url.Parse(base) // httptest's URL always parses
-	rp := &replayer{base: u, keys: map[string]string{}, nonces: map[string]string{},
+	rp := &replayer{base: u, keys: map[string]string{}, nonces: map[string]string{}, tokens: map[string]string{},
 		shift: now.UTC().Truncate(time.Second).Sub(rt.RecordedAt)}
 	for _, k := range []Credentials{FixtureDefault, FixtureOther} {
 		if k.AccessKeyID == rt.DefaultKey || k.AccessKeyID == rt.OtherKey {
@@ -71,6 +72,9 @@ func (rp *replayer) send(c *http.Client, in *cassette.Interaction) (*cassette.Re
 	if err != nil {
 		return nil, err
 	}
+	if id, secret, tok, ok := SessionCredentials([]byte(got.Body)); ok {
+		rp.keys[id], rp.tokens[id] = secret, tok
+	}
 	if len(l.undo) > 0 {
 		got.Body = strings.NewReplacer(l.undo...).Replace(got.Body)
 	}
@@ -84,16 +88,21 @@ func (rp *replayer) build(rq *cassette.Request) (*live, error) {
 	}
 	u.Scheme, u.Host = rp.base.Scheme, rp.base.Host
 	l := &live{method: rq.Method, u: u, header: rq.Headers.Clone(), body: rq.Body}
-	for _, h := range []string{HeaderSeq, HeaderKey, HeaderSigned} {
+	for _, h := range []string{HeaderSeq, HeaderKey, HeaderSigned, HeaderToken} {
 		l.header.Del(h)
 	}
 	if strings.Contains(u.Path, "/_smcct/") {
-		if strings.HasSuffix(u.Path, "/_smcct/seed") {
-			for id, secret := range SeededKeys([]byte(rq.Body)) {
-				rp.keys[id] = secret
-			}
+		keys := SeededKeys([]byte(rq.Body))
+		if strings.HasSuffix(u.Path, "/_smcct/iam/users") {
+			keys = UserKeys([]byte(rq.Body))
+		}
+		for id, secret := range keys {
+			rp.keys[id] = secret
 		}
 		return l, nil
+	}
+	if owner := rq.Headers.Get(HeaderToken); owner != "" {
+		rp.putToken(l, owner)
 	}
 	key, verdict := rq.Headers.Get(HeaderKey), rq.Headers.Get(HeaderSigned)
 	secret := rp.keys[key]
@@ -108,6 +117,28 @@ func (rp *replayer) build(rq *cassette.Request) (*live, error) {
 		return l, rp.v3(l, auth, key, secret, sign)
 	}
 	return l, rp.v1(l, key, secret, sign)
+}
+
+// putToken puts back the SecurityToken the recorder redacted: the live token of the session
+// the recording names, or one no issuer made for a token the spec damaged on purpose.
+func (rp *replayer) putToken(l *live, owner string) {
+	tok, ok := rp.tokens[owner]
+	if !ok {
+		tok = "smcct-sts.not-issued"
+	}
+	if l.header.Get(rpc.HeaderSecurityToken) != "" {
+		l.header.Set(rpc.HeaderSecurityToken, tok)
+		return
+	}
+	if q, err := url.ParseQuery(l.u.RawQuery); err == nil && q.Has("SecurityToken") {
+		q.Set("SecurityToken", tok)
+		l.u.RawQuery = q.Encode()
+		return
+	}
+	if form, err := url.ParseQuery(l.body); err == nil && form.Has("SecurityToken") {
+		form.Set("SecurityToken", tok)
+		l.body = form.Encode()
+	}
 }
 
 func (rp *replayer) v1(l *live, key, secret string, sign bool) error {

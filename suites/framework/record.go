@@ -36,6 +36,11 @@ const (
 	// HeaderSigned says whether the signature verified with that key's secret: "valid",
 	// "invalid" (a spec forged it on purpose), "unknown-key" or "unsigned".
 	HeaderSigned = "X-Smcct-Signed"
+	// HeaderToken names the session whose SecurityToken the request carried: the AccessKeyId
+	// the token was issued with, or "foreign" for a token no AssumeRole of the recording
+	// issued (a spec damaging one on purpose). The recorder redacts tokens; a replay into a
+	// live reference puts that session's live token back.
+	HeaderToken = "X-Smcct-Token"
 )
 
 // RecordedTarget is the content of TargetFile.
@@ -72,6 +77,8 @@ type Cassettes struct {
 	cur  *specCassette
 	used map[string]string // cassette path -> spec text, this run
 	keys map[string]string // Record: AccessKeyId -> secret, for the signature note
+	// tokens are the SecurityTokens AssumeRole answered in this recording, by token.
+	tokens map[string]string
 }
 
 type specCassette struct {
@@ -167,7 +174,7 @@ func writeTarget(dir string, rt RecordedTarget) error {
 }
 
 func newCassettes(dir, suite string, mode recorder.Mode) *Cassettes {
-	return &Cassettes{dir: dir, suite: suite, mode: mode, used: map[string]string{}, keys: map[string]string{}}
+	return &Cassettes{dir: dir, suite: suite, mode: mode, used: map[string]string{}, keys: map[string]string{}, tokens: map[string]string{}}
 }
 
 func signerName(s rpc.Signer) string {

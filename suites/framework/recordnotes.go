@@ -59,7 +59,11 @@ func (c *Cassettes) edit(req *http.Request, in *cassette.Interaction) {
 		}
 	}
 	if strings.HasSuffix(req.URL.Path, "/_smcct/seed") {
-		c.learnKeys(body)
+		c.learnKeys(SeededKeys(body))
+		return
+	}
+	if strings.HasSuffix(req.URL.Path, "/_smcct/iam/users") {
+		c.learnKeys(UserKeys(body))
 		return
 	}
 	if control {
@@ -70,6 +74,73 @@ func (c *Cassettes) edit(req *http.Request, in *cassette.Interaction) {
 		in.Request.Headers.Set(HeaderKey, key)
 	}
 	in.Request.Headers.Set(HeaderSigned, verdict)
+	if tok := requestToken(req, body); tok != "" {
+		in.Request.Headers.Set(HeaderToken, c.tokenOwner(tok))
+	}
+	if id, secret, tok, ok := SessionCredentials([]byte(in.Response.Body)); ok {
+		c.mu.Lock()
+		c.keys[id], c.tokens[tok] = secret, id
+		c.mu.Unlock()
+	}
+}
+
+// requestToken is the SecurityToken a request carried: a v1 parameter or the v3 header.
+func requestToken(req *http.Request, body []byte) string {
+	if t := req.Header.Get(rpc.HeaderSecurityToken); t != "" {
+		return t
+	}
+	if t := req.URL.Query().Get("SecurityToken"); t != "" {
+		return t
+	}
+	if isFormRequest(req) {
+		form, _ := url.ParseQuery(string(body))
+		return form.Get("SecurityToken")
+	}
+	return ""
+}
+
+func (c *Cassettes) tokenOwner(token string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id, ok := c.tokens[token]; ok {
+		return id
+	}
+	return "foreign"
+}
+
+// UserKeys returns the AccessKey pairs a RAM-user body (POST /_smcct/iam/users) gives.
+func UserKeys(body []byte) map[string]string {
+	var u struct {
+		AccessKeys []struct {
+			ID     string `json:"id"`
+			Secret string `json:"secret"`
+		} `json:"accessKeys"`
+	}
+	out := map[string]string{}
+	if json.Unmarshal(body, &u) != nil {
+		return out
+	}
+	for _, k := range u.AccessKeys {
+		if k.ID != "" {
+			out[k.ID] = k.Secret
+		}
+	}
+	return out
+}
+
+// SessionCredentials reads the temporary credentials of an AssumeRole answer.
+func SessionCredentials(body []byte) (id, secret, token string, ok bool) {
+	var r struct {
+		Credentials struct {
+			AccessKeyID     string `json:"AccessKeyId"`
+			AccessKeySecret string `json:"AccessKeySecret"`
+			SecurityToken   string `json:"SecurityToken"`
+		} `json:"Credentials"`
+	}
+	if json.Unmarshal(body, &r) != nil || r.Credentials.AccessKeyID == "" || r.Credentials.SecurityToken == "" {
+		return "", "", "", false
+	}
+	return r.Credentials.AccessKeyID, r.Credentials.AccessKeySecret, r.Credentials.SecurityToken, true
 }
 
 func readAll(req *http.Request) []byte {
@@ -105,8 +176,7 @@ func SeededKeys(body []byte) map[string]string {
 	return out
 }
 
-func (c *Cassettes) learnKeys(body []byte) {
-	keys := SeededKeys(body)
+func (c *Cassettes) learnKeys(keys map[string]string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, secret := range keys {
