@@ -49,7 +49,7 @@ type pair struct{ scope, code string }
 
 func documentedPairs(c *spec.Catalog) map[pair]bool {
 	out := map[pair]bool{}
-	for _, a := range c.Actions() {
+	for _, a := range allActions(c) {
 		for _, e := range a.Errors {
 			out[pair{a.Name, e.Code}] = true
 		}
@@ -165,14 +165,24 @@ func TestErrorCodeCoverage(t *testing.T) {
 	for _, s := range stale {
 		t.Errorf("stale ledger entry in %s: %s", ledgerPath, s)
 	}
-	for _, product := range []string{"smc", "ebs", gatewayScope} {
+	for _, product := range []string{"smc", "ebs", "sts", gatewayScope} {
 		n := perProduct[product]
 		t.Logf("%s: %d documented codes (action, code), %d provoked, %d ledgered", product, n[0], n[1], n[2])
 	}
 }
 
+// allActions are the contract's actions and the auxiliary services' (STS), whose codes the
+// STS specs provoke.
+func allActions(c *spec.Catalog) []*spec.Action {
+	out := append([]*spec.Action(nil), c.Actions()...)
+	for _, p := range c.Auxiliary() {
+		out = append(out, p.Actions()...)
+	}
+	return out
+}
+
 func productOf(c *spec.Catalog, scope string) string {
-	for _, a := range c.Actions() {
+	for _, a := range allActions(c) {
 		if a.Name == scope {
 			return a.Product.Name
 		}

@@ -11,10 +11,11 @@ import (
 )
 
 // Parameter validation: one spec per rule of every constrained parameter of every action,
-// generated from the contract at tree construction.
+// generated from the contract at tree construction; STS's AssumeRole too, on targets that
+// serve STS.
 var _ = Describe("Parameter validation", Label("validation"), func() {
 	f := framework.New()
-	for _, a := range framework.Catalog().Actions() {
+	for _, a := range append(framework.Catalog().Actions(), framework.AuxiliaryActions()...) {
 		generated := cases.ValidationCases(a)
 		if len(generated) == 0 {
 			continue
@@ -29,6 +30,9 @@ var _ = Describe("Parameter validation", Label("validation"), func() {
 					labels = append(labels, "needs:writes")
 				}
 				It(c.Describe(), labels, func(ctx SpecContext) {
+					if framework.IsAuxiliary(a) {
+						f.NeedSTS()
+					}
 					if a.Write && c.Pass {
 						f.NeedWrites()
 					}

@@ -35,6 +35,26 @@ func Current() *Target {
 // the documents are embedded and checked by package spec's own tests.
 func Catalog() *spec.Catalog { return spec.MustDefault() }
 
+// AuxiliaryActions are the actions of the auxiliary services (STS): not the contract under
+// test, but specs may check them on targets that serve them (F.NeedSTS).
+func AuxiliaryActions() []*spec.Action {
+	var out []*spec.Action
+	for _, p := range Catalog().Auxiliary() {
+		out = append(out, p.Actions()...)
+	}
+	return out
+}
+
+// IsAuxiliary reports whether an action belongs to an auxiliary service.
+func IsAuxiliary(a *spec.Action) bool {
+	for _, p := range Catalog().Auxiliary() {
+		if a.Product == p {
+			return true
+		}
+	}
+	return false
+}
+
 // MustAction returns the named action of the contract, or nil when the documents do not
 // describe it (then the spec that needs it skips).
 func MustAction(name string) *spec.Action {
