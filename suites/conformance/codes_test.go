@@ -189,3 +189,30 @@ func productOf(c *spec.Catalog, scope string) string {
 	}
 	return gatewayScope
 }
+
+// TestEveryActionHasAnAuthorizationSpec: every action of the contract, and AssumeRole, is
+// refused by RAM in at least one spec: one labelled with the action and a Forbidden* or
+// NoPermission* code.
+func TestEveryActionHasAnAuthorizationSpec(t *testing.T) {
+	refused := map[string]bool{}
+	for _, s := range specTree(t) {
+		var actions []string
+		denial := false
+		for _, l := range s.Labels {
+			if v, ok := strings.CutPrefix(l, "action:"); ok {
+				actions = append(actions, v)
+			}
+			if strings.HasPrefix(l, "code:Forbidden") || strings.HasPrefix(l, "code:NoPermission") {
+				denial = true
+			}
+		}
+		for _, a := range actions {
+			refused[a] = refused[a] || denial
+		}
+	}
+	for _, a := range allActions(spec.MustDefault()) {
+		if !refused[a.Name] {
+			t.Errorf("%s: no spec labelled action:%s with a code:Forbidden* or code:NoPermission* label", a.Name, a.Name)
+		}
+	}
+}
