@@ -106,11 +106,6 @@ func newStore(ids *identities) *Store {
 	return &Store{accounts: map[string]*Account{}, ids: ids}
 }
 
-// accountFor returns the account ID an AccessKeyId belongs to.
-func (s *Store) accountFor(accessKeyID string) (string, bool) {
-	return s.ids.accountOfKey(accessKeyID)
-}
-
 // with runs fn on one account under the lock, after bringing its lifecycles up to now. When
 // write is true and fn succeeds, the account is saved before with returns: an acknowledged
 // write is a durable one.
