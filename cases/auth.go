@@ -65,6 +65,26 @@ const (
 	otherID      = "smcctelsewhere00000000"
 )
 
+// Scoping reports whether a case kind is one of the region and account scopings, which
+// suites run for a few representative actions only (ScopingRepresentative): they test how
+// ARNs are matched, which does not change from one action to the next.
+func (c AuthCase) Scoping() bool { return c.Kind == "other-region" || c.Kind == "other-account" }
+
+// ScopingRepresentative reports whether an action stands for its product's actions in the
+// region and account scoping cases: per product, the first action (by name) with resource
+// types and the first without.
+func ScopingRepresentative(a *spec.Action) bool {
+	if a.RAM == nil {
+		return false
+	}
+	for _, o := range a.Product.Actions() {
+		if o.RAM != nil && (len(o.RAM.Resources) == 0) == (len(a.RAM.Resources) == 0) {
+			return o == a
+		}
+	}
+	return false
+}
+
 // AuthCases are the authorization cases of an action whose product models RAM. region is
 // the RegionId the target's clients send when the request has none.
 func AuthCases(a *spec.Action, region string) []AuthCase {

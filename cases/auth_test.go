@@ -55,3 +55,15 @@ func TestAuthCasesAgreeWithTheEvaluator(t *testing.T) {
 		}
 	}
 }
+
+func TestScopingRepresentatives(t *testing.T) {
+	var got []string
+	for _, a := range spec.MustDefault().Actions() {
+		if ScopingRepresentative(a) {
+			got = append(got, a.Name)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("representatives %v: want one per product with resource types and one without", got)
+	}
+}

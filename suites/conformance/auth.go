@@ -10,7 +10,8 @@ import (
 )
 
 // Authorization: every action, sent by RAM users whose policies allow it, say nothing of it,
-// deny it, or allow it only on another resource, region or account. The refusal must be the
+// deny it, or allow it only on another resource; and, for a representative action of each
+// product with and without resource types, only in another region or account. The refusal must be the
 // product's documented code for the level at which RAM refused (cases.AuthCases); a user
 // the policies allow must get whatever the service answers, but not a RAM refusal. The
 // account's own keys, which every other spec uses, are never refused.
@@ -23,6 +24,9 @@ var _ = Describe("Authorization", Label("auth", "needs:identities"), func() {
 	f := framework.New()
 	for _, a := range framework.Catalog().Actions() {
 		for _, c := range cases.AuthCases(a, authRegion) {
+			if c.Scoping() && !cases.ScopingRepresentative(a) {
+				continue
+			}
 			labels := Label(c.Labels()...)
 			if a.Write {
 				labels = append(labels, "needs:writes")
