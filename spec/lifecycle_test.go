@@ -196,3 +196,41 @@ func TestLifecycleGrammarErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanRemoval(t *testing.T) {
+	smc, _ := MustDefault().ByName("smc")
+	ebs, _ := MustDefault().ByName("ebs")
+	cases := []struct {
+		why   string
+		p     *Product
+		kind  string
+		from  map[string]string
+		steps string
+		err   string
+	}{
+		{why: "a Ready job is deleted at once", p: smc, kind: "ReplicationJob", from: map[string]string{"Status": "Ready"},
+			steps: "DeleteReplicationJob, wait 1m0s"},
+		{why: "a syncing job is stopped first", p: smc, kind: "ReplicationJob", from: map[string]string{"Status": "Running", "BusinessStatus": "Syncing"},
+			steps: "StopReplicationJob, DeleteReplicationJob, wait 1m0s"},
+		{why: "a normal pair is stopped, then deleted", p: ebs, kind: "ReplicaPair", from: map[string]string{"Status": "normal"},
+			steps: "StopDiskReplicaPair, wait 5s, DeleteDiskReplicaPair, wait 5s"},
+		{why: "a drill is cleared once executed", p: ebs, kind: "Drill", from: map[string]string{"Status": "executing"},
+			steps: "wait 30s, ClearReplicaGroupDrill, wait 10s"},
+		{why: "a deleting pair only needs time", p: ebs, kind: "ReplicaPair", from: map[string]string{"Status": "deleting"}, steps: "wait 5s"},
+		{why: "a source server is never removed", p: smc, kind: "SourceServer", from: map[string]string{"State": "Available"}, err: "never removed"},
+		{why: "a group whose stop failed is stopped again, then deleted", p: ebs, kind: "ReplicaGroup", from: map[string]string{"Status": "stop_failed"},
+			steps: "StopDiskReplicaGroup, wait 5s, DeleteDiskReplicaGroup, wait 5s"},
+	}
+	for _, c := range cases {
+		path, err := c.p.PlanRemoval(c.kind, c.from, nil)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: %v, %v; want %q", c.why, path, err, c.err)
+			}
+			continue
+		}
+		if err != nil || path.String() != c.steps {
+			t.Errorf("%s: %q, %v; want %q", c.why, path, err, c.steps)
+		}
+	}
+}

@@ -101,6 +101,35 @@ type PlanOptions struct {
 	// or fixture object).
 	From      map[string]string
 	FromFlags map[string]string
+	// Avoid are calls the path must not make, as "Action" or "Action Param=value" (a spec
+	// whose call under test a similar earlier call would spoil).
+	Avoid []string
+	// Flags are history flags the final state must have (a call under test whose
+	// preconditions read them).
+	Flags map[string]string
+	// Once are calls the path may make at most once, in the form of Avoid (one-shot syncs,
+	// which a service refuses when they follow each other closely).
+	Once []string
+}
+
+// onceMark is the pseudo flag a path carries once it made a call of Once.
+func onceMark(call string) string { return "~once " + call }
+
+func (opt PlanOptions) avoids(a *Action, params map[string]string) bool {
+	for _, av := range opt.Avoid {
+		name, cond, _ := strings.Cut(av, " ")
+		if name != a.Name {
+			continue
+		}
+		if cond == "" {
+			return true
+		}
+		k, v, _ := strings.Cut(cond, "=")
+		if a.ParamValue(k, Given(params)) == v {
+			return true
+		}
+	}
+	return false
 }
 
 // callCost is what one API call weighs against business time when paths are compared.
@@ -155,12 +184,12 @@ func (p *Product) Plan(kind string, want map[string]string, opt PlanOptions) (Pa
 	if q.empty() {
 		return Path{}, &NoPath{Kind: kind, Want: want, Reason: "the API cannot create one and no existing one is known"}
 	}
-	if n := p.search(o, q, want, false); n != nil {
+	if n := p.search(o, q, want, false, opt); n != nil {
 		path := p.finish(o, n)
 		return path, p.planNeeds(o, &path, opt)
 	}
 	if opt.From == nil {
-		if n := p.search(o, p.startQueue(o, opt), want, true); n != nil {
+		if n := p.search(o, p.startQueue(o, opt), want, true, opt); n != nil {
 			return Path{}, &NoPath{Kind: kind, Want: want, Reason: fmt.Sprintf(
 				"only by deleting a %s (%s), which the API cannot create again", kind, p.finish(o, n))}
 		}
@@ -177,7 +206,7 @@ func (p *Product) startQueue(o *Object, opt PlanOptions) *queue {
 }
 
 // search runs Dijkstra from the queued starts to the first node in the wanted state.
-func (p *Product) search(o *Object, q *queue, want map[string]string, mayDelete bool) *node {
+func (p *Product) search(o *Object, q *queue, want map[string]string, mayDelete bool, opt PlanOptions) *node {
 	done := map[string]bool{}
 	for !q.empty() {
 		n := q.pop()
@@ -185,10 +214,10 @@ func (p *Product) search(o *Object, q *queue, want map[string]string, mayDelete 
 			continue
 		}
 		done[n.key()] = true
-		if stateHas(n.state, want) {
+		if stateHas(n.state, want) && flagsHave(n.flags, opt.Flags) {
 			return n
 		}
-		for _, next := range p.moves(o, n, mayDelete) {
+		for _, next := range p.moves(o, n, mayDelete, opt) {
 			if !done[next.key()] {
 				q.push(next)
 			}
@@ -278,23 +307,41 @@ func createFacts(l *Lifecycle, create *Action) map[string]string {
 }
 
 // moves are the nodes one step away: an action call, or the soonest timer firing.
-func (p *Product) moves(o *Object, n *node, mayDelete bool) []*node {
+func (p *Product) moves(o *Object, n *node, mayDelete bool, opt PlanOptions) []*node {
 	var out []*node
 	for _, a := range p.Actions() {
-		if a.Object != o.Kind || !a.Write {
-			continue
+		if a.Object != o.Kind || !a.Write || (o.Lifecycle != nil && a.Name == o.Lifecycle.Create) {
+			continue // the create action makes another object, it does not move this one
 		}
 		for _, params := range actionVariants(a) {
+			if opt.avoids(a, params) {
+				continue
+			}
+			once := PlanOptions{Avoid: opt.Once}
+			mark := ""
+			if once.avoids(a, params) {
+				mark = onceMark(a.Name)
+				if n.flags[mark] != "" {
+					continue
+				}
+			}
 			e, ok := p.admits(o, a, params, n.state, n.flags)
 			if !ok || e == nil || len(e.Set) == 0 {
 				continue
+			}
+			if len(e.Settles) > 0 && stateHas(n.state, e.Settles) {
+				continue // already where the call would settle it: a service may change nothing
 			}
 			if e.Deletes && !mayDelete && (o.Lifecycle == nil || o.Lifecycle.Create == "") {
 				continue // a walker never deletes what the API cannot create again
 			}
 			next := applied(n.state, e.Set)
 			st := Step{Kind: StepCall, Action: a, Params: params, State: next}
-			out = append(out, n.then(next, n.flags, callCost, st))
+			flags := n.flags
+			if mark != "" {
+				flags = applied(flags, map[string]string{mark: "used"})
+			}
+			out = append(out, n.then(next, flags, callCost, st))
 		}
 	}
 	if t, d, ok := soonest(o.Lifecycle, n.state, n.flags); ok && !t.Deletes {
@@ -329,6 +376,15 @@ func (p *Product) admits(o *Object, a *Action, params map[string]string, state, 
 		}
 	}
 	return a.EffectFor(Given(params)), true
+}
+
+func flagsHave(flags, want map[string]string) bool {
+	for k, v := range want {
+		if flagValue(flags, k) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // flagValue is a history flag as preconditions read it: absent is false.
@@ -529,4 +585,58 @@ func sortedPathKinds(m map[string]Path) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// PlanRemoval finds the cheapest way to delete an object the API created, from its current
+// state: actions and waits until a delete action admits it, that call, and the wait until
+// it is gone. A kind without a create action is never removed.
+func (p *Product) PlanRemoval(kind string, from, flags map[string]string) (Path, error) {
+	o := p.Objects[kind]
+	gone := map[string]string{"(removed from)": stateText(from)}
+	if o == nil || o.Lifecycle == nil || o.Lifecycle.Create == "" {
+		return Path{}, &NoPath{Kind: kind, Want: gone, Reason: "the API cannot create one again, so it is never removed"}
+	}
+	q := &queue{}
+	q.push(&node{state: copyState(from), flags: copyState(flags)})
+	done := map[string]bool{}
+	for !q.empty() {
+		n := q.pop()
+		if done[n.key()] {
+			continue
+		}
+		done[n.key()] = true
+		if t, d, ok := soonest(o.Lifecycle, n.state, n.flags); ok && t.Deletes {
+			steps := append(append([]Step(nil), n.steps...), Step{Kind: StepWait, Timer: t, Wait: d})
+			return p.finish(o, &node{state: n.state, flags: n.flags, steps: steps}), nil
+		}
+		if del, params, e := p.deleter(o, n.state, n.flags); del != nil {
+			next := applied(n.state, e.Set)
+			steps := append(append([]Step(nil), n.steps...), Step{Kind: StepCall, Action: del, Params: params, State: next})
+			if t, d, ok := soonest(o.Lifecycle, next, n.flags); ok && t.Deletes {
+				steps = append(steps, Step{Kind: StepWait, Timer: t, Wait: d})
+			}
+			return p.finish(o, &node{state: next, flags: n.flags, steps: steps}), nil
+		}
+		for _, next := range p.moves(o, n, false, PlanOptions{}) {
+			if !done[next.key()] {
+				q.push(next)
+			}
+		}
+	}
+	return Path{}, &NoPath{Kind: kind, Want: gone, Reason: "no delete action admits any state it can reach"}
+}
+
+// deleter is an action of the kind whose effect deletes and whose preconditions admit state.
+func (p *Product) deleter(o *Object, state, flags map[string]string) (*Action, map[string]string, *Effect) {
+	for _, a := range p.Actions() {
+		if a.Object != o.Kind || !a.Write {
+			continue
+		}
+		for _, params := range actionVariants(a) {
+			if e, ok := p.admits(o, a, params, state, flags); ok && e != nil && e.Deletes {
+				return a, params, e
+			}
+		}
+	}
+	return nil, nil, nil
 }
