@@ -72,6 +72,7 @@ type F struct {
 	T      *Target
 	Client *Client
 	naming *naming
+	walker *Walker
 }
 
 // New returns an F for a container; its fields are filled before each spec.

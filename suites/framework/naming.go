@@ -27,8 +27,15 @@ func (n *naming) next(kind string, size int) string {
 }
 
 // Name returns a resource name: prefix, a dash and ten characters from the spec text. It starts
-// with a letter when prefix does, as every SMC and EBS name must.
-func (f *F) Name(prefix string) string { return prefix + "-" + f.naming.next("name", 10) }
+// with a letter when prefix does, as every SMC and EBS name must. On a target that tags its
+// runs the name starts with the run ID, which is how smcct sweep finds leftovers.
+func (f *F) Name(prefix string) string {
+	name := prefix + "-" + f.naming.next("name", 10)
+	if f.T != nil && f.T.RunID != "" {
+		name = f.T.RunID + "-" + name
+	}
+	return name
+}
 
 // Token returns a ClientToken unique to this spec and call.
 func (f *F) Token() string { return "smcct-" + f.naming.next("token", 26) }

@@ -61,6 +61,8 @@ type RecordedTarget struct {
 	// that recording twice writes the same file). Request timestamps are shifted by its
 	// distance to now when they are replayed into a live reference.
 	RecordedAt time.Time `json:"recordedAt"`
+	// RunID is the run's tag: replayed specs name their objects as the recorded ones did.
+	RunID string `json:"runId,omitempty"`
 }
 
 // Cassettes gives every spec its own cassette, recorded or replayed, derived from the spec's
@@ -86,22 +88,39 @@ type specCassette struct {
 	rec        *recorder.Recorder // nil: replaying with no cassette for this spec
 }
 
-// StartRecording makes every spec record its exchanges into dir/<suite>/... and writes
-// dir/target.json. Call it before RunSpecs. The cassettes are saved as each spec ends.
-func StartRecording(t *Target, dir, suite string) error {
-	if t.cassettes != nil {
-		return errors.New("cassettes: the target already records or replays")
+// StartRecording writes dir/target.json and, when cassettes is true, makes every spec
+// record its exchanges into dir/<suite>/... Call it before RunSpecs; the cassettes are saved
+// as each spec ends. A parallel run's parent writes the file alone, and each of its
+// processes records without writing it (StartRecordingShared).
+func StartRecording(t *Target, dir, suite string, cassettes bool) error {
+	if err := writeTarget(dir, recordedTarget(t)); err != nil {
+		return err
 	}
+	if !cassettes {
+		return nil
+	}
+	return StartRecordingShared(t, dir, suite)
+}
+
+func recordedTarget(t *Target) RecordedTarget {
 	rt := RecordedTarget{
 		Name: t.Name, Region: t.Region, Signer: signerName(t.Signer), Caps: t.Caps,
 		Reference: t.Caps.Control, RecordedAt: t.SigningTime().UTC().Truncate(time.Second),
+		RunID: t.RunID,
 	}
 	if rt.Reference {
 		rt.DefaultKey, rt.OtherKey = t.Default.AccessKeyID, t.Other.AccessKeyID
 	}
-	if err := writeTarget(dir, rt); err != nil {
-		return err
+	return rt
+}
+
+// StartRecordingShared makes every spec record into dir/<suite>/..., leaving dir/target.json
+// to whoever started the run.
+func StartRecordingShared(t *Target, dir, suite string) error {
+	if t.cassettes != nil {
+		return errors.New("cassettes: the target already records or replays")
 	}
+	rt := recordedTarget(t)
 	c := newCassettes(dir, suite, recorder.Record)
 	c.annotate = rt.Reference
 	c.secrets = []string{t.Default.Secret, t.Other.Secret}
@@ -142,6 +161,8 @@ func NewReplay(dir, suite string) (*Target, error) {
 		Default:   Credentials{AccessKeyID: orDefault(rt.DefaultKey, "replay-key"), Secret: "replay-secret"},
 		HTTP:      &http.Client{Transport: c, Timeout: 30 * time.Second},
 		cassettes: c,
+		Profile:   &Profile{}, RunID: rt.RunID, Pace: &Pace{},
+		Leases: newLeases("replay:"+dir, "replay"),
 	}
 	if rt.Caps.Other {
 		t.Other = Credentials{AccessKeyID: orDefault(rt.OtherKey, "replay-other-key"), Secret: "replay-other-secret"}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,6 +54,17 @@ type Target struct {
 	// both so that its recordings repeat.
 	Now   func() time.Time
 	Nonce func() string
+	// Profile says what the target offers beyond its API (fixture objects, a second
+	// account, its pace and budgets); never nil.
+	Profile *Profile
+	// RunID tags every object a run creates: the profile's run tag and the run's start, as
+	// a name prefix that smcct sweep recognises. Empty for the in-process reference, whose
+	// recordings must repeat byte for byte and which is thrown away after the run.
+	RunID string
+	// Pace is the target's time scale and clock, as far as a walker knows them.
+	Pace *Pace
+	// Leases hands out the profile's fixture objects, across the processes of a run.
+	Leases *Leases
 
 	controlToken string
 	closers      []func() error
@@ -104,6 +116,11 @@ type EndpointConfig struct {
 	// ControlToken goes with every control-plane request, for a reference started with
 	// --control-token.
 	ControlToken string
+	// Profile is the target's profile (nil: an empty one). Its second account and region
+	// apply where the fields above leave them empty.
+	Profile *Profile
+	// RunID tags the objects the run creates (see Target.RunID); NewRunID makes one.
+	RunID string
 }
 
 // fixtureOther is the reference's second fixture account, assumed only when an endpoint
@@ -124,13 +141,28 @@ func NewEndpoint(ctx context.Context, cfg EndpointConfig) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
+	prof := cfg.Profile
+	if prof == nil {
+		prof = &Profile{}
+	}
 	t := &Target{
 		Name: strings.TrimRight(cfg.URL, "/"), Endpoint: strings.TrimRight(cfg.URL, "/"),
 		Region: cfg.Region, Signer: cfg.Signer, Default: cfg.Default, Other: cfg.Other,
 		Catalog: cat, HTTP: cfg.HTTP, controlToken: cfg.ControlToken,
+		Profile: prof, RunID: cfg.RunID, Pace: &Pace{},
+		Leases: newLeases(cfg.URL, cfg.Default.AccessKeyID),
+	}
+	if t.Region == "" {
+		t.Region = prof.Region
 	}
 	if t.Region == "" {
 		t.Region = "cn-hangzhou"
+	}
+	if t.Other.AccessKeyID == "" {
+		t.Other = prof.Other.Credentials()
+	}
+	if prof.TimeScale > 0 {
+		t.Pace.State(prof.TimeScale, fmt.Sprintf("%g, from %s", prof.TimeScale, orDefault(prof.Source, "the profile")))
 	}
 	if t.Signer == 0 {
 		t.Signer = rpc.V1
@@ -142,6 +174,7 @@ func NewEndpoint(ctx context.Context, cfg EndpointConfig) (*Target, error) {
 		return nil, err
 	}
 	t.Caps.Writes = t.Caps.Writes || cfg.AllowWrites
+	t.Caps.Other = t.Other.AccessKeyID != ""
 	return t, nil
 }
 
@@ -156,6 +189,9 @@ func (t *Target) probe(ctx context.Context) error {
 		return fmt.Errorf("probing %s: %w", t.Endpoint, err)
 	}
 	t.Caps.Control, t.Caps.VirtualClock, t.Caps.Writes = true, clock.Virtual, true
+	if clock.Virtual {
+		t.Pace.State(1, "a virtual clock, moved by the control plane")
+	}
 	if t.Other.AccessKeyID == "" {
 		if _, err := t.Control().State(ctx, fixtureOther.AccessKeyID); err == nil {
 			t.Other = fixtureOther
@@ -171,4 +207,40 @@ func isNotControl(err error) bool {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	return errors.As(err, &se) || errors.As(err, &te) || errors.Is(err, errNotControl)
+}
+
+// RunTag is the profile's run tag.
+func (t *Target) RunTag() string { return t.Profile.Tag() }
+
+// NewRunID makes a run ID from a run tag and the run's start: the tag, a dash and the start
+// in base 36 Unix seconds, so that smcct sweep can tell how old a leftover is.
+func NewRunID(tag string, start time.Time) string {
+	return tag + "-" + strconv.FormatInt(start.Unix(), 36)
+}
+
+// ParseRunName reads a name a run made: its run tag, the run's start and whether the name
+// has that form at all.
+func ParseRunName(tag, name string) (time.Time, bool) {
+	rest, ok := strings.CutPrefix(name, tag+"-")
+	if !ok {
+		return time.Time{}, false
+	}
+	stamp, _, ok := strings.Cut(rest, "-")
+	if !ok || len(stamp) < 6 || len(stamp) > 8 {
+		return time.Time{}, false
+	}
+	secs, err := strconv.ParseInt(stamp, 36, 64)
+	if err != nil || secs <= 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(secs, 0), true
+}
+
+// ProbeName is the name of the access tokens a clock probe creates: a run name, so that a
+// probe a killed run left is swept like the rest.
+func (t *Target) ProbeName() string {
+	if t.RunID == "" {
+		return t.RunTag() + "-clock"
+	}
+	return t.RunID + "-clock-probe"
 }
