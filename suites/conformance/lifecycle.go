@@ -39,23 +39,121 @@ func findByID(v any, field, id string) (map[string]any, bool) {
 	return nil, false
 }
 
-// journey is a lifecycle spec's account and clock.
+// journey is a lifecycle spec's account and clock. With a control plane it is a private
+// account whose clock the spec moves; without one it is the default account, walked on the
+// target's own clock (framework.Walker): objects the API cannot create come from the
+// target's profile, waits are polls with deadlines from the contract's time, and what the
+// journey creates is removed when it ends.
 type journey struct {
 	*account
 	ctl *framework.Control
+	w   *framework.Walker
+	// src and dst are where EBS objects replicate from and to.
+	src, dst framework.Site
 }
 
-func newJourney(ctx SpecContext, f *framework.F, state map[string][]map[string]any) *journey {
+// newJourney starts a journey with n source servers: seeded into a private account, or
+// leased from the profile.
+func newJourney(ctx SpecContext, f *framework.F, n int) (*journey, []string) {
 	GinkgoHelper()
 	f.NeedWrites()
+	if !f.T.Caps.Control {
+		w := f.Walker(ctx)
+		j := &journey{account: &account{f: f, c: f.Client}, w: w}
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = w.LeaseSource(ctx, "Available").ID
+		}
+		return j, ids
+	}
 	ctl := f.NeedVirtualClock()
-	return &journey{account: ownAccount(ctx, f, state), ctl: ctl}
+	ids, objs := sources(f, n)
+	return &journey{account: ownAccount(ctx, f, map[string][]map[string]any{"sourceServers": objs}), ctl: ctl}, ids
 }
 
+// afford skips a walked journey that would wait longer than the spec budget.
+func (j *journey) afford(business time.Duration) {
+	GinkgoHelper()
+	if j.w != nil {
+		j.w.AffordTime(business)
+	}
+}
+
+// ok sends a step that must succeed; what it creates on a walked journey is removed at the
+// end, like everything a walker makes.
+func (j *journey) ok(ctx context.Context, name string, params url.Values) *framework.Result {
+	GinkgoHelper()
+	r := j.account.ok(ctx, name, params)
+	if j.w != nil {
+		j.w.AdoptCreated(r)
+	}
+	return r
+}
+
+// now is the business time of the journey's clock.
+func (j *journey) now(ctx context.Context) time.Time {
+	GinkgoHelper()
+	var now time.Time
+	var err error
+	if j.w != nil {
+		now, err = j.f.T.Pace.Now(ctx, j.f.Client, j.f.T.ProbeName())
+	} else {
+		now, err = j.ctl.Now(ctx)
+	}
+	Expect(err).NotTo(HaveOccurred())
+	return now
+}
+
+// advance lets business time pass: the control plane moves it, a walked journey sleeps
+// while the target's clock runs.
 func (j *journey) advance(ctx context.Context, d time.Duration) {
 	GinkgoHelper()
+	if j.w != nil {
+		sleepFor(ctx, j.w.Wall(d))
+		return
+	}
 	_, err := j.ctl.Advance(ctx, d)
 	Expect(err).NotTo(HaveOccurred())
+}
+
+// shows checks a status seen right after a call. On a walked journey the target's clock
+// runs on while the answer travels: a status time alone leads to from the wanted one (a
+// transitional status already left) is noted, not failed.
+func (j *journey) shows(kind, got, want string, what ...any) {
+	GinkgoHelper()
+	if j.w != nil && got != want && timeLeads(kind, want, got) {
+		AddReportEntry("timing", fmt.Sprintf("the %s was %s already, past %s, when it was read", kind, got, want))
+		return
+	}
+	Expect(got).To(Equal(want), what...)
+}
+
+// timeLeads reports whether time alone takes an object of kind from one Status to another
+// ("gone": it disappears).
+func timeLeads(kind, from, to string) bool {
+	st := map[string]string{"Status": from}
+	if to == "gone" {
+		for _, p := range framework.Catalog().Products() {
+			if o := p.Objects[kind]; o != nil && o.Lifecycle != nil {
+				for _, t := range o.Lifecycle.TimersFor(st, nil) {
+					if t.Deletes {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return framework.TimeAlone(kind, st, nil, map[string]string{"Status": to})
+}
+
+func sleepFor(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // view reads one object through a Describe action; ok is false when the answer lacks it.
@@ -99,10 +197,25 @@ func (j *journey) expectSourceState(ctx SpecContext, id, state string) {
 }
 
 // until moves the clock by step until read answers want, at most limit in all; it returns
-// what read answered on the way.
+// what read answered on the way. A walked journey polls instead, and skips when the target
+// takes longer than twice the limit: timing is never the target's fault.
 func (j *journey) until(ctx SpecContext, step, limit time.Duration, want string, read func() string) []string {
 	GinkgoHelper()
 	seen := []string{read()}
+	if j.w != nil {
+		deadline := time.Now().Add(2*j.w.Wall(limit) + 3*time.Second)
+		interval := min(max(j.w.Wall(step)/4, 10*time.Millisecond), time.Second)
+		for seen[len(seen)-1] != want {
+			if time.Now().After(deadline) {
+				Skip(fmt.Sprintf("still not %s after %v, twice the contract's %v at time scale %g (seen %v)", want, 2*j.w.Wall(limit), limit, j.w.Scale(), seen))
+			}
+			sleepFor(ctx, interval)
+			if now := read(); now != seen[len(seen)-1] {
+				seen = append(seen, now)
+			}
+		}
+		return seen
+	}
 	for moved := time.Duration(0); seen[len(seen)-1] != want; moved += step {
 		if moved >= limit {
 			Fail(fmt.Sprintf("still not %s after %v of business time (seen %v)", want, limit, seen))
@@ -114,7 +227,7 @@ func (j *journey) until(ctx SpecContext, step, limit time.Duration, want string,
 }
 
 func lifecycleLabels(actions ...string) Labels {
-	l := Label("lifecycle", "needs:control", "needs:writes")
+	l := Label("lifecycle", "needs:writes")
 	for _, a := range actions {
 		l = append(l, "action:"+a)
 	}
@@ -126,8 +239,7 @@ var _ = Describe("Replication job lifecycles", func() {
 
 	It("a one-time job runs Preparing, Syncing, Processing, Cleaning to Finished with an image, and frees its source",
 		lifecycleLabels("CreateReplicationJob", "StartReplicationJob", "DescribeReplicationJobs", "DescribeSourceServers"), func(ctx SpecContext) {
-			ids, objs := sources(f, 1)
-			j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+			j, ids := newJourney(ctx, f, 1)
 			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"))).Str("JobId")
 			j.expectJob(ctx, job, map[string]any{"Status": "Ready"})
 			j.ok(ctx, "StartReplicationJob", url.Values{"JobId": {job}})
@@ -145,8 +257,7 @@ var _ = Describe("Replication job lifecycles", func() {
 
 	It("a started job shows each business phase in order as the clock moves",
 		lifecycleLabels("CreateReplicationJob", "StartReplicationJob", "DescribeReplicationJobs"), func(ctx SpecContext) {
-			ids, objs := sources(f, 1)
-			j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+			j, ids := newJourney(ctx, f, 1)
 			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"))).Str("JobId")
 			j.ok(ctx, "StartReplicationJob", url.Values{"JobId": {job}})
 			var phases []string
@@ -166,8 +277,7 @@ var _ = Describe("Replication job lifecycles", func() {
 	for _, sync := range []string{"true", "false"} {
 		It("an incremental job waits between runs and a cut-over with SyncData="+sync+" finishes it",
 			lifecycleLabels("CreateReplicationJob", "StartReplicationJob", "CutOverReplicationJob", "DescribeReplicationJobs"), func(ctx SpecContext) {
-				ids, objs := sources(f, 1)
-				j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+				j, ids := newJourney(ctx, f, 1)
 				q := jobParams(ids[0], f.Name("job"), "RunOnce", "false", "Frequency", "12", "MaxNumberOfImageToKeep", "3")
 				job := j.ok(ctx, "CreateReplicationJob", q).Str("JobId")
 				j.ok(ctx, "StartReplicationJob", url.Values{"JobId": {job}})
@@ -189,13 +299,19 @@ var _ = Describe("Replication job lifecycles", func() {
 
 	It("a job with a ScheduledStartTime waits until then and starts by itself",
 		lifecycleLabels("CreateReplicationJob", "DescribeReplicationJobs"), func(ctx SpecContext) {
-			ids, objs := sources(f, 1)
-			j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
-			now, err := j.ctl.Now(ctx)
-			Expect(err).NotTo(HaveOccurred())
-			at := now.Add(2 * time.Hour).UTC().Format(time.RFC3339)
-			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"), "ScheduledStartTime", at)).Str("JobId")
+			j, ids := newJourney(ctx, f, 1)
+			j.afford(2 * time.Hour)
+			at := j.now(ctx).Add(2 * time.Hour)
+			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"), "ScheduledStartTime", at.UTC().Format(time.RFC3339))).Str("JobId")
 			j.expectJob(ctx, job, map[string]any{"Status": "Waiting"})
+			if j.w != nil {
+				// On the target's own clock, known only roughly: the job must not start
+				// before its time (less what the clock estimate may be off), and must start.
+				seen := j.until(ctx, time.Minute, 3*time.Hour, "Running", func() string { return fmt.Sprint(j.job(ctx, job)["Status"]) })
+				Expect(seen).To(HaveExactElements("Waiting", "Running"))
+				Expect(j.now(ctx)).To(BeTemporally(">=", at.Add(-10*time.Minute)), "the job started before its ScheduledStartTime %s", at)
+				return
+			}
 			j.advance(ctx, 2*time.Hour-time.Minute)
 			j.expectJob(ctx, job, map[string]any{"Status": "Waiting"})
 			j.advance(ctx, 2*time.Minute)
@@ -204,11 +320,9 @@ var _ = Describe("Replication job lifecycles", func() {
 
 	It("a job past its ValidTime is Expired and removed seven days later",
 		lifecycleLabels("CreateReplicationJob", "DescribeReplicationJobs"), func(ctx SpecContext) {
-			ids, objs := sources(f, 1)
-			j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
-			now, err := j.ctl.Now(ctx)
-			Expect(err).NotTo(HaveOccurred())
-			valid := now.Add(8 * 24 * time.Hour).UTC().Format(time.RFC3339)
+			j, ids := newJourney(ctx, f, 1)
+			j.afford(15 * 24 * time.Hour)
+			valid := j.now(ctx).Add(8 * 24 * time.Hour).UTC().Format(time.RFC3339)
 			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"), "ValidTime", valid)).Str("JobId")
 			j.advance(ctx, 8*24*time.Hour-time.Minute)
 			j.expectJob(ctx, job, map[string]any{"Status": "Ready"})
@@ -226,8 +340,10 @@ var _ = Describe("Source server deletion", func() {
 
 	It("DeleteSourceServer refuses a source with jobs unless Force is set, and with Force takes the jobs along",
 		lifecycleLabels("DeleteSourceServer", "CreateReplicationJob", "DescribeSourceServers", "DescribeReplicationJobs"), func(ctx SpecContext) {
-			ids, objs := sources(f, 1)
-			j := newJourney(ctx, f, map[string][]map[string]any{"sourceServers": objs})
+			if !f.T.Caps.Control {
+				Skip("the journey deletes a source server, which the API cannot create again: it needs a control plane to seed one")
+			}
+			j, ids := newJourney(ctx, f, 1)
 			job := j.ok(ctx, "CreateReplicationJob", jobParams(ids[0], f.Name("job"))).Str("JobId")
 			expectError(j.call(ctx, "DeleteSourceServer", url.Values{"SourceId": {ids[0]}}), "DeleteSourceServer", "ReplicationJob.Related", job)
 			j.expectSourceState(ctx, ids[0], "Available")
@@ -268,15 +384,49 @@ func (j *journey) pairStatus(ctx SpecContext, id, region string) string {
 }
 
 // newEBSJourney is a journey with one pair's worth of disks: a source disk in the source zone,
-// a destination disk in the destination zone.
+// a destination disk in the destination zone; seeded, or leased from the profile.
 func newEBSJourney(ctx SpecContext, f *framework.F) (*journey, string, string) {
 	GinkgoHelper()
+	f.NeedWrites()
+	if !f.T.Caps.Control {
+		j, _ := newJourney(ctx, f, 0)
+		d := j.w.Lease("")
+		j.src, j.dst = framework.Site{Region: d.Src.Region, Zone: d.Src.Zone}, framework.Site{Region: d.Dst.Region, Zone: d.Dst.Zone}
+		return j, d.Src.ID, d.Dst.ID
+	}
 	src, dst := f.ID("d-"), f.ID("d-")
-	j := newJourney(ctx, f, map[string][]map[string]any{"disks": {
+	ctl := f.NeedVirtualClock()
+	acct := ownAccount(ctx, f, map[string][]map[string]any{"disks": {
 		{"DiskId": src, "RegionId": srcRegion, "ZoneId": srcZone, "Size": 100, "Category": "cloud_essd", "Status": "Available"},
 		{"DiskId": dst, "RegionId": dstRegion, "ZoneId": dstZone, "Size": 100, "Category": "cloud_essd", "Status": "Available"},
 	}})
+	j := &journey{account: acct, ctl: ctl}
+	j.src, j.dst = framework.Site{Region: srcRegion, Zone: srcZone}, framework.Site{Region: dstRegion, Zone: dstZone}
 	return j, src, dst
+}
+
+// groupParams creates a group between the journey's sites; a walked journey names it with
+// the run tag.
+func (j *journey) groupParams(token string) url.Values {
+	q := url.Values{"RegionId": {j.src.Region}, "SourceZoneId": {j.src.Zone}, "DestinationRegionId": {j.dst.Region}, "DestinationZoneId": {j.dst.Zone}}
+	if token != "" {
+		q.Set("ClientToken", token)
+	}
+	if j.w != nil {
+		q.Set("GroupName", j.f.Name("group"))
+	}
+	return q
+}
+
+func (j *journey) pairParams(src, dst string) url.Values {
+	q := j.groupParams("")
+	q.Set("DiskId", src)
+	q.Set("DestinationDiskId", dst)
+	if j.w != nil {
+		q.Del("GroupName")
+		q.Set("PairName", j.f.Name("pair"))
+	}
+	return q
 }
 
 const ebsStep, ebsLimit = 5 * time.Second, 30 * time.Minute
@@ -288,85 +438,90 @@ var _ = Describe("Replica lifecycles", func() {
 		lifecycleLabels("CreateDiskReplicaGroup", "CreateDiskReplicaPair", "AddDiskReplicaPair", "StartDiskReplicaGroup", "StopDiskReplicaGroup",
 			"FailoverDiskReplicaGroup", "ReprotectDiskReplicaGroup", "RemoveDiskReplicaPair", "DeleteDiskReplicaGroup", "DeleteDiskReplicaPair", "DescribeDiskReplicaGroups"), func(ctx SpecContext) {
 			j, src, dst := newEBSJourney(ctx, f)
-			g := j.ok(ctx, "CreateDiskReplicaGroup", groupParams(f.Token())).Str("ReplicaGroupId")
+			g := j.ok(ctx, "CreateDiskReplicaGroup", j.groupParams(f.Token())).Str("ReplicaGroupId")
 			status := func(region string) func() string { return func() string { return j.groupStatus(ctx, g, region) } }
-			Expect(j.until(ctx, ebsStep, ebsLimit, "created", status(srcRegion))).To(HaveExactElements("creating", "created"), "a new group is creating for a moment")
-			p := j.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(src, dst)).Str("ReplicaPairId")
-			j.ok(ctx, "AddDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
-			j.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}})
-			Expect(status(srcRegion)()).To(Equal("syncing"))
-			j.until(ctx, ebsStep, ebsLimit, "normal", status(srcRegion))
-			Expect(j.pairStatus(ctx, p, srcRegion)).To(Equal("normal"), "the group moved its pair along")
+			seen := j.until(ctx, ebsStep, ebsLimit, "created", status(j.src.Region))
+			if j.w == nil || seen[0] == "creating" {
+				Expect(seen).To(HaveExactElements("creating", "created"), "a new group is creating for a moment")
+			} else {
+				j.shows("ReplicaGroup", seen[0], "creating")
+			}
+			p := j.ok(ctx, "CreateDiskReplicaPair", j.pairParams(src, dst)).Str("ReplicaPairId")
+			j.ok(ctx, "AddDiskReplicaPair", url.Values{"RegionId": {j.src.Region}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
+			j.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {j.src.Region}, "ReplicaGroupId": {g}})
+			j.shows("ReplicaGroup", status(j.src.Region)(), "syncing")
+			j.until(ctx, ebsStep, ebsLimit, "normal", status(j.src.Region))
+			Expect(j.pairStatus(ctx, p, j.src.Region)).To(Equal("normal"), "the group moved its pair along")
 
-			j.ok(ctx, "StopDiskReplicaGroup", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}})
-			Expect(status(srcRegion)()).To(Equal("stopping"))
-			j.until(ctx, ebsStep, ebsLimit, "stopped", status(srcRegion))
+			j.ok(ctx, "StopDiskReplicaGroup", url.Values{"RegionId": {j.src.Region}, "ReplicaGroupId": {g}})
+			j.shows("ReplicaGroup", status(j.src.Region)(), "stopping")
+			j.until(ctx, ebsStep, ebsLimit, "stopped", status(j.src.Region))
 
 			// Describe lists the production site: the source region until reprotect reverses it.
-			j.ok(ctx, "FailoverDiskReplicaGroup", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}})
-			Expect(status(srcRegion)()).To(Equal("failovering"))
-			j.until(ctx, ebsStep, ebsLimit, "failovered", status(srcRegion))
+			j.ok(ctx, "FailoverDiskReplicaGroup", url.Values{"RegionId": {j.dst.Region}, "ReplicaGroupId": {g}})
+			j.shows("ReplicaGroup", status(j.src.Region)(), "failovering")
+			j.until(ctx, ebsStep, ebsLimit, "failovered", status(j.src.Region))
 
-			j.ok(ctx, "ReprotectDiskReplicaGroup", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}})
-			Expect(status(dstRegion)()).To(Equal("reprotecting"))
-			j.until(ctx, ebsStep, ebsLimit, "stopped", status(dstRegion))
-			obj, _ := j.view(ctx, "DescribeDiskReplicaGroups", url.Values{"RegionId": {dstRegion}, "GroupIds": {g}}, "ReplicaGroupId", g)
-			Expect(obj["SourceRegionId"]).To(Equal(dstRegion), "reprotect reverses the direction by default")
+			j.ok(ctx, "ReprotectDiskReplicaGroup", url.Values{"RegionId": {j.dst.Region}, "ReplicaGroupId": {g}})
+			j.shows("ReplicaGroup", status(j.dst.Region)(), "reprotecting")
+			j.until(ctx, ebsStep, ebsLimit, "stopped", status(j.dst.Region))
+			obj, _ := j.view(ctx, "DescribeDiskReplicaGroups", url.Values{"RegionId": {j.dst.Region}, "GroupIds": {g}}, "ReplicaGroupId", g)
+			Expect(obj["SourceRegionId"]).To(Equal(j.dst.Region), "reprotect reverses the direction by default")
 
-			expectError(j.call(ctx, "DeleteDiskReplicaGroup", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}}), "DeleteDiskReplicaGroup", "OperationDenied.GroupHasPair")
-			j.ok(ctx, "RemoveDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
-			j.ok(ctx, "DeleteDiskReplicaGroup", url.Values{"RegionId": {dstRegion}, "ReplicaGroupId": {g}})
-			Expect(status(dstRegion)()).To(Equal("deleting"))
-			j.until(ctx, ebsStep, ebsLimit, "gone", status(dstRegion))
-			j.ok(ctx, "DeleteDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}})
-			j.until(ctx, ebsStep, ebsLimit, "gone", func() string { return j.pairStatus(ctx, p, dstRegion) })
+			expectError(j.call(ctx, "DeleteDiskReplicaGroup", url.Values{"RegionId": {j.dst.Region}, "ReplicaGroupId": {g}}), "DeleteDiskReplicaGroup", "OperationDenied.GroupHasPair")
+			j.ok(ctx, "RemoveDiskReplicaPair", url.Values{"RegionId": {j.dst.Region}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
+			j.ok(ctx, "DeleteDiskReplicaGroup", url.Values{"RegionId": {j.dst.Region}, "ReplicaGroupId": {g}})
+			j.shows("ReplicaGroup", status(j.dst.Region)(), "deleting")
+			j.until(ctx, ebsStep, ebsLimit, "gone", status(j.dst.Region))
+			j.ok(ctx, "DeleteDiskReplicaPair", url.Values{"RegionId": {j.dst.Region}, "ReplicaPairId": {p}})
+			j.until(ctx, ebsStep, ebsLimit, "gone", func() string { return j.pairStatus(ctx, p, j.dst.Region) })
 		})
 
 	It("a replica pair goes created, initial_syncing, normal, stopped, failovered, reprotected and deleted",
 		lifecycleLabels("CreateDiskReplicaPair", "StartDiskReplicaPair", "StopDiskReplicaPair", "FailoverDiskReplicaPair",
 			"ReprotectDiskReplicaPair", "DeleteDiskReplicaPair", "DescribeDiskReplicaPairs", "DescribeDiskReplicaPairProgress"), func(ctx SpecContext) {
 			j, src, dst := newEBSJourney(ctx, f)
-			p := j.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(src, dst)).Str("ReplicaPairId")
+			p := j.ok(ctx, "CreateDiskReplicaPair", j.pairParams(src, dst)).Str("ReplicaPairId")
 			status := func(region string) func() string { return func() string { return j.pairStatus(ctx, p, region) } }
-			Expect(status(srcRegion)()).To(Equal("created"))
-			j.ok(ctx, "StartDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
-			Expect(status(srcRegion)()).To(Equal("initial_syncing"))
-			seen := j.until(ctx, ebsStep, ebsLimit, "normal", status(srcRegion))
+			j.shows("ReplicaPair", status(j.src.Region)(), "created")
+			j.ok(ctx, "StartDiskReplicaPair", url.Values{"RegionId": {j.src.Region}, "ReplicaPairId": {p}})
+			j.shows("ReplicaPair", status(j.src.Region)(), "initial_syncing")
+			seen := j.until(ctx, ebsStep, ebsLimit, "normal", status(j.src.Region))
 			Expect(seen).To(ContainElement("syncing"), "the full sync is followed by a catch-up")
-			progress := j.ok(ctx, "DescribeDiskReplicaPairProgress", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
+			progress := j.ok(ctx, "DescribeDiskReplicaPairProgress", url.Values{"RegionId": {j.src.Region}, "ReplicaPairId": {p}})
 			Expect(fmt.Sprint(progress.Response.Data["Progress"])).To(Equal("100"), "a completed full sync shows 100")
 
-			j.ok(ctx, "StopDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaPairId": {p}})
-			j.until(ctx, ebsStep, ebsLimit, "stopped", status(srcRegion))
-			j.ok(ctx, "FailoverDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}})
-			Expect(status(srcRegion)()).To(Equal("failovering"))
-			j.until(ctx, ebsStep, ebsLimit, "failovered", status(srcRegion))
-			j.ok(ctx, "ReprotectDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}})
-			Expect(status(dstRegion)()).To(Equal("reprotecting"), "reprotect made the secondary the production site")
-			j.until(ctx, ebsStep, ebsLimit, "stopped", status(dstRegion))
-			j.ok(ctx, "DeleteDiskReplicaPair", url.Values{"RegionId": {dstRegion}, "ReplicaPairId": {p}})
-			Expect(status(dstRegion)()).To(Equal("deleting"))
-			j.until(ctx, ebsStep, ebsLimit, "gone", status(dstRegion))
+			j.ok(ctx, "StopDiskReplicaPair", url.Values{"RegionId": {j.src.Region}, "ReplicaPairId": {p}})
+			j.until(ctx, ebsStep, ebsLimit, "stopped", status(j.src.Region))
+			j.ok(ctx, "FailoverDiskReplicaPair", url.Values{"RegionId": {j.dst.Region}, "ReplicaPairId": {p}})
+			j.shows("ReplicaPair", status(j.src.Region)(), "failovering")
+			j.until(ctx, ebsStep, ebsLimit, "failovered", status(j.src.Region))
+			j.ok(ctx, "ReprotectDiskReplicaPair", url.Values{"RegionId": {j.dst.Region}, "ReplicaPairId": {p}})
+			j.shows("ReplicaPair", status(j.dst.Region)(), "reprotecting", "reprotect made the secondary the production site")
+			j.until(ctx, ebsStep, ebsLimit, "stopped", status(j.dst.Region))
+			j.ok(ctx, "DeleteDiskReplicaPair", url.Values{"RegionId": {j.dst.Region}, "ReplicaPairId": {p}})
+			j.shows("ReplicaPair", status(j.dst.Region)(), "deleting")
+			j.until(ctx, ebsStep, ebsLimit, "gone", status(j.dst.Region))
 		})
 
 	It("a drill on a synced group executes in the secondary region and is cleared",
 		lifecycleLabels("StartReplicaGroupDrill", "DescribeReplicaGroupDrills", "ClearReplicaGroupDrill"), func(ctx SpecContext) {
 			j, src, dst := newEBSJourney(ctx, f)
-			g := j.ok(ctx, "CreateDiskReplicaGroup", groupParams(f.Token())).Str("ReplicaGroupId")
-			j.until(ctx, ebsStep, ebsLimit, "created", func() string { return j.groupStatus(ctx, g, srcRegion) })
-			p := j.ok(ctx, "CreateDiskReplicaPair", ebsPairParams(src, dst)).Str("ReplicaPairId")
-			j.ok(ctx, "AddDiskReplicaPair", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
-			j.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {srcRegion}, "ReplicaGroupId": {g}})
-			j.until(ctx, ebsStep, ebsLimit, "normal", func() string { return j.groupStatus(ctx, g, srcRegion) })
-			d := j.ok(ctx, "StartReplicaGroupDrill", url.Values{"RegionId": {dstRegion}, "GroupId": {g}}).Str("DrillId")
+			g := j.ok(ctx, "CreateDiskReplicaGroup", j.groupParams(f.Token())).Str("ReplicaGroupId")
+			j.until(ctx, ebsStep, ebsLimit, "created", func() string { return j.groupStatus(ctx, g, j.src.Region) })
+			p := j.ok(ctx, "CreateDiskReplicaPair", j.pairParams(src, dst)).Str("ReplicaPairId")
+			j.ok(ctx, "AddDiskReplicaPair", url.Values{"RegionId": {j.src.Region}, "ReplicaGroupId": {g}, "ReplicaPairId": {p}})
+			j.ok(ctx, "StartDiskReplicaGroup", url.Values{"RegionId": {j.src.Region}, "ReplicaGroupId": {g}})
+			j.until(ctx, ebsStep, ebsLimit, "normal", func() string { return j.groupStatus(ctx, g, j.src.Region) })
+			d := j.ok(ctx, "StartReplicaGroupDrill", url.Values{"RegionId": {j.dst.Region}, "GroupId": {g}}).Str("DrillId")
 			status := func() string {
 				// Naming a cleared drill answers NoSuchResource: list the group's drills instead.
-				return j.ebsStatus(ctx, "DescribeReplicaGroupDrills", "", "DrillId", d, dstRegion, "GroupId", g)
+				return j.ebsStatus(ctx, "DescribeReplicaGroupDrills", "", "DrillId", d, j.dst.Region, "GroupId", g)
 			}
-			Expect(status()).To(Equal("executing"))
+			j.shows("Drill", status(), "executing")
 			j.until(ctx, ebsStep, ebsLimit, "executed", status)
-			j.ok(ctx, "ClearReplicaGroupDrill", url.Values{"RegionId": {dstRegion}, "GroupId": {g}, "DrillId": {d}})
-			Expect(status()).To(Equal("clearing"))
+			j.ok(ctx, "ClearReplicaGroupDrill", url.Values{"RegionId": {j.dst.Region}, "GroupId": {g}, "DrillId": {d}})
+			j.shows("Drill", status(), "clearing")
 			j.until(ctx, ebsStep, ebsLimit, "gone", status)
 		})
 
