@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/smcct/smcct/rpc"
 	_ "github.com/smcct/smcct/suites/conformance" // the compiled-in specs
@@ -25,6 +27,13 @@ type checkOptions struct {
 	reset                                                            bool
 	controlToken                                                     string
 	focus, skip                                                      []string
+	prof                                                             profileFlags
+	flags                                                            *pflag.FlagSet
+	// runID tags what an endpoint run creates; parallel processes inherit their parent's,
+	// and their profile.
+	runID   string
+	profile *framework.Profile
+	procs   int
 }
 
 func newCheckCmd() *cobra.Command {
@@ -43,9 +52,13 @@ cassettes, format version 2, credentials redacted) and DIR/target.json keeps the
 With --replay DIR the same specs run from those cassettes with no network; a request nobody
 recorded, a spec without a cassette and a recorded call never made all fail the spec.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCheck(cmd.Context(), cmd.OutOrStdout(), o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.flags = cmd.Flags()
+			return runCheck(cmd.Context(), cmd.OutOrStdout(), o)
+		},
 	}
 	fl := cmd.Flags()
+	o.prof.register(fl)
 	fl.StringVar(&o.endpoint, "endpoint", "", "test this endpoint instead of an in-process reference")
 	fl.StringVar(&o.region, "region", "cn-hangzhou", "RegionId sent with every call")
 	// Credentials come from the environment when the run starts, never as flag defaults:
@@ -68,6 +81,7 @@ recorded, a spec without a cassette and a recorded call never made all fail the 
 	fl.StringVar(&o.record, "record", "", "record every spec's exchanges into a cassette under this directory (one per spec)")
 	fl.StringVar(&o.replay, "replay", "", "answer every spec from the cassettes under this directory, with no network")
 	fl.StringVar(&o.controlToken, "control-token", "", "the token a reference started with --control-token wants (default $"+controlTokenEnv+")")
+	fl.IntVar(&o.procs, "procs", 1, "run the specs in this many Ginkgo parallel processes (waits on a real clock overlap)")
 	return cmd
 }
 
@@ -99,14 +113,41 @@ func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
 	case o.replay != "":
 		return framework.NewReplay(o.replay, cassetteSuite)
 	}
-	if o.endpoint == "" {
+	fl := o.flags
+	if fl == nil {
+		fl = pflag.NewFlagSet("check", pflag.ContinueOnError)
+	}
+	if o.endpoint == "" && o.prof.config == "" && o.profile == nil {
 		return framework.NewInProcess(signer)
 	}
+	prof := o.profile
+	if prof == nil {
+		var err error
+		if prof, err = o.prof.profile(fl, o.keyID); err != nil {
+			return nil, err
+		}
+	}
+	endpoint := o.endpoint
+	if endpoint == "" {
+		endpoint = prof.Endpoint
+	}
+	if endpoint == "" {
+		return nil, fmt.Errorf("no endpoint: pass --endpoint or set endpoint in %s", prof.Source)
+	}
+	region := ""
+	if fl.Changed("region") || prof.Region == "" {
+		region = o.region
+	}
+	runID := o.runID
+	if runID == "" {
+		runID = framework.NewRunID(prof.Tag(), time.Now())
+	}
 	return framework.NewEndpoint(ctx, framework.EndpointConfig{
-		URL: o.endpoint, Region: o.region, Signer: signer, AllowWrites: o.allowWrites,
+		URL: endpoint, Region: region, Signer: signer, AllowWrites: o.allowWrites,
 		Default:      framework.Credentials{AccessKeyID: o.keyID, Secret: o.secret},
 		Other:        framework.Credentials{AccessKeyID: o.otherID, Secret: o.otherSecret},
 		ControlToken: o.controlToken,
+		Profile:      prof, RunID: runID,
 	})
 }
 
@@ -133,14 +174,31 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 			return fmt.Errorf("resetting %s: %w", t.Name, err)
 		}
 	}
+	if o.procs < 1 {
+		return fmt.Errorf("--procs must be at least 1, not %d", o.procs)
+	}
+	parallel := o.procs > 1 && !o.dryRun
+	if parallel && o.record != "" && t.Caps.VirtualClock {
+		// Each process would run its own copy of the reference's clock and request order,
+		// which the cassettes of a reference record (X-Smcct-Seq, business times).
+		return fmt.Errorf("--record with --procs needs a target on a real clock: a reference with a virtual clock records one timeline, so record it serially")
+	}
 	if o.record != "" && !o.dryRun {
-		if err := framework.StartRecording(t, o.record, cassetteSuite); err != nil {
+		if err := framework.StartRecording(t, o.record, cassetteSuite, !parallel); err != nil {
 			return err
 		}
+	}
+	if parallel {
+		fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v), %d processes\n",
+			t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other, o.procs)
+		return runParallel(ctx, out, o, t)
 	}
 	framework.Use(t)
 	fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v)\n",
 		t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other)
+	if t.RunID != "" {
+		fmt.Fprintf(out, "  profile: %s; objects named %s-...; time scale %s\n", t.Profile.Source, t.RunID, t.Pace)
+	}
 
 	suite, rep := types.NewDefaultSuiteConfig(), types.NewDefaultReporterConfig()
 	suite.LabelFilter, suite.FocusStrings, suite.SkipStrings, suite.DryRun = o.labelFilter, o.focus, o.skip, o.dryRun

@@ -8,6 +8,9 @@ import (
 )
 
 func main() {
+	if opts := os.Getenv(childEnv); opts != "" {
+		os.Exit(runChild(opts)) // a parallel process of smcct check --procs
+	}
 	if err := newRoot().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "smcct:", err)
 		os.Exit(exitCode(err))
@@ -40,7 +43,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newSpecCmd())
 	root.AddCommand(newRecordCmd(), newReplayCmd())
 	root.AddCommand(newServeCmd())
-	root.AddCommand(newCheckCmd(), newReportCmd(), newDiffCmd())
+	root.AddCommand(newCheckCmd(), newReportCmd(), newDiffCmd(), newSweepCmd())
 	root.AddCommand(newBenchCmd())
 	return root
 }
