@@ -206,6 +206,7 @@ var walkScenes = map[string]walkBuilder{
 	"AddDiskReplicaPair":        walkMembership(false),
 	"RemoveDiskReplicaPair":     walkMembership(true),
 	"ClearReplicaGroupDrill":    walkOn("Drill", nil),
+	"ClearPairDrill":            walkOn("PairDrill", nil),
 	"CreateDiskReplicaPair":     walkCreatePair,
 	"DeleteDiskReplicaGroup":    walkOn("ReplicaGroup", emptied),
 	"ModifyDiskReplicaGroup":    walkOn("ReplicaGroup", nil),

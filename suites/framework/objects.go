@@ -17,8 +17,8 @@ type Obj struct {
 	// Src and Dst are a replica group's or pair's ends as Describe last showed them: reprotect
 	// swaps them, and actions are addressed to one end or the other.
 	Src, Dst Site
-	// Group is a drill's group.
-	Group *Obj
+	// Parent is what a drill drills: a replica group, or a pair.
+	Parent *Obj
 	// Fixture: the API cannot create the object again, so a walker never deletes it.
 	Fixture bool
 	// State holds the state fields Describe last showed; Fields the whole item.
@@ -69,7 +69,11 @@ var readers = map[string]reader{
 	"ReplicaGroup":   {action: "DescribeDiskReplicaGroups", param: "GroupIds"},
 	"ReplicaPair":    {action: "DescribeDiskReplicaPairs", param: "PairIds"},
 	"Drill":          {action: "DescribeReplicaGroupDrills", param: "GroupId"},
+	"PairDrill":      {action: "DescribePairDrills", param: "PairId"},
 }
+
+// drillParent is the parameter that names a drill's parent, by drill kind.
+var drillParent = map[string]string{"Drill": "GroupId", "PairDrill": "PairId"}
 
 // atDestination are the EBS actions a service takes only in the destination region of a
 // group or pair (docs/reference-ebs.md, "Regions and sites"); every other EBS action is
@@ -78,6 +82,7 @@ var atDestination = map[string]bool{
 	"FailoverDiskReplicaGroup": true, "FailoverDiskReplicaPair": true,
 	"ReprotectDiskReplicaGroup": true, "ReprotectDiskReplicaPair": true,
 	"StartReplicaGroupDrill": true, "ClearReplicaGroupDrill": true, "DescribeReplicaGroupDrills": true,
+	"StartPairDrill": true, "ClearPairDrill": true, "DescribePairDrills": true,
 }
 
 // Address returns the parameters that name o in a call of action: its ID and, for EBS
@@ -85,9 +90,9 @@ var atDestination = map[string]bool{
 func (o *Obj) Address(action string) url.Values {
 	q := url.Values{}
 	switch o.Kind {
-	case "Drill":
-		q.Set("RegionId", o.Group.Dst.Region)
-		q.Set("GroupId", o.Group.ID)
+	case "Drill", "PairDrill":
+		q.Set("RegionId", o.Parent.Dst.Region)
+		q.Set(drillParent[o.Kind], o.Parent.ID)
 		q.Set("DrillId", o.ID)
 		return q
 	case "ReplicaGroup", "ReplicaPair":
@@ -135,7 +140,7 @@ func (c *Client) Observe(ctx context.Context, o *Obj) (present bool, err error) 
 	}
 	var sites []url.Values
 	switch o.Kind {
-	case "Drill":
+	case "Drill", "PairDrill":
 		sites = []url.Values{o.Address(r.action)}
 		sites[0].Del("DrillId")
 	case "ReplicaGroup", "ReplicaPair":
@@ -157,8 +162,8 @@ func (c *Client) Observe(ctx context.Context, o *Obj) (present bool, err error) 
 			return false, err
 		}
 		if !res.OK() {
-			if res.Err != nil && res.Err.Code == objectOf(o.Kind).NotFound && o.Kind == "Drill" {
-				return false, nil // the group is gone, and its drills with it
+			if res.Err != nil && res.Err.Code == objectOf(o.Kind).NotFound && drillParent[o.Kind] != "" {
+				return false, nil // the parent is gone, and its drills with it
 			}
 			return false, fmt.Errorf("%s: %s", r.action, res.Err)
 		}

@@ -65,22 +65,28 @@ func FindLeftovers(ctx context.Context, c *Client, tag string, regions []string)
 	return append(drills, out...), err
 }
 
-// groupDrills lists the drills of leftover groups; they go before their groups.
+// groupDrills lists the drills of leftover groups and pairs; they go before their parents.
 func groupDrills(ctx context.Context, c *Client, left []Leftover) ([]Leftover, error) {
 	var out []Leftover
-	a := MustAction("DescribeReplicaGroupDrills")
 	for _, l := range left {
-		if l.Obj.Kind != "ReplicaGroup" || a == nil {
+		kind, action, param := "Drill", "DescribeReplicaGroupDrills", "GroupId"
+		switch l.Obj.Kind {
+		case "ReplicaGroup":
+		case "ReplicaPair":
+			kind, action, param = "PairDrill", "DescribePairDrills", "PairId"
+		default:
 			continue
 		}
-		r, err := c.Call(ctx, a, url.Values{"RegionId": {l.Obj.Dst.Region}, "GroupId": {l.Obj.ID}})
-		if err != nil || !r.OK() {
-			return out, fmt.Errorf("DescribeReplicaGroupDrills of %s: %s", l.Obj.ID, errText(r, err))
+		a := MustAction(action)
+		if a == nil {
+			continue
 		}
-		drills, _ := r.Response.Data["Drills"].([]any)
-		for _, d := range drills {
-			item, _ := d.(map[string]any)
-			o := &Obj{Kind: "Drill", ID: str(item["DrillId"]), Group: l.Obj}
+		r, err := c.Call(ctx, a, url.Values{"RegionId": {l.Obj.Dst.Region}, param: {l.Obj.ID}})
+		if err != nil || !r.OK() {
+			return out, fmt.Errorf("%s of %s: %s", action, l.Obj.ID, errText(r, err))
+		}
+		for _, item := range listItems(r.Response.Data) {
+			o := &Obj{Kind: kind, ID: str(item["DrillId"]), Parent: l.Obj}
 			o.seen(item)
 			out = append(out, Leftover{Obj: o, Name: "a drill of " + l.Name, Started: l.Started})
 		}

@@ -218,9 +218,10 @@ func (w *Walker) Adopt(kind, id string, req url.Values) *Obj {
 	o := &Obj{Kind: kind, ID: id}
 	o.Src = Site{Region: req.Get("RegionId"), Zone: req.Get("SourceZoneId")}
 	o.Dst = Site{Region: req.Get("DestinationRegionId"), Zone: req.Get("DestinationZoneId")}
-	if kind == "Drill" {
-		// A drill is started in its group's destination region and named through the group.
-		o.Group = &Obj{Kind: "ReplicaGroup", ID: req.Get("GroupId"), Dst: Site{Region: req.Get("RegionId")}}
+	if param, ok := drillParent[kind]; ok {
+		// A drill is started in its parent's destination region and named through it.
+		parent := map[string]string{"Drill": "ReplicaGroup", "PairDrill": "ReplicaPair"}[kind]
+		o.Parent = &Obj{Kind: parent, ID: req.Get(param), Dst: Site{Region: req.Get("RegionId")}}
 	}
 	w.created = append(w.created, o)
 	w.made++

@@ -52,13 +52,14 @@ func (w *Walker) create(ctx context.Context, path spec.Path, st spec.Step, env *
 		q = url.Values{"RegionId": {o.Src.Region}, "SourceZoneId": {o.Src.Zone}, "DiskId": {d.Src.ID},
 			"DestinationRegionId": {o.Dst.Region}, "DestinationZoneId": {o.Dst.Zone}, "DestinationDiskId": {d.Dst.ID},
 			"PairName": {w.f.Name("pair")}}
-	case "Drill":
-		need, ok := path.Needs["ReplicaGroup"]
+	case "Drill", "PairDrill":
+		parent := map[string]string{"Drill": "ReplicaGroup", "PairDrill": "ReplicaPair"}[path.Kind]
+		need, ok := path.Needs[parent]
 		if !ok {
-			Fail("the contract's drill path names no group")
+			Fail("the contract's path of a " + path.Kind + " names no " + parent)
 		}
-		o.Group = w.Walk(ctx, need, &Env{Member: true, Disks: env.Disks})
-		q = url.Values{"RegionId": {o.Group.Dst.Region}, "GroupId": {o.Group.ID}}
+		o.Parent = w.Walk(ctx, need, &Env{Member: true, Disks: env.Disks})
+		q = url.Values{"RegionId": {o.Parent.Dst.Region}, drillParent[path.Kind]: {o.Parent.ID}}
 	default:
 		Skip("the walker cannot create a " + path.Kind)
 	}
@@ -173,7 +174,7 @@ func (w *Walker) cleanup(ctx context.Context) {
 
 // removalRank orders removals: what lives in another object goes first (a drill before its
 // group, a pair before the group it may have joined), newest first within a rank.
-var removalRank = map[string]int{"Drill": 0, "ReplicaGroup": 2}
+var removalRank = map[string]int{"Drill": 0, "PairDrill": 0, "ReplicaGroup": 2}
 
 func removalOrder(created []*Obj) []*Obj {
 	out := make([]*Obj, 0, len(created))
