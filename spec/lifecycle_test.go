@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-var updatePaths = flag.Bool("update", false, "rewrite testdata/paths.golden")
+var updatePaths = flag.Bool("update", false, "rewrite testdata/paths.golden and testdata/metadata")
 
 // Every state of every kind, with the cheapest public path the planner finds or the reason
 // none exists. The golden file is the review surface of the state machine: a contract change

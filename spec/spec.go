@@ -194,6 +194,13 @@ func (p *Product) readInfo(ext map[string]any) error {
 		return fmt.Errorf("info: x-acs-gateway needs missing and invalid families")
 	}
 	p.Name, p.Host, p.Families, p.Choices = info.Product, info.Host, info.Gateway, info.Choices
+	for _, ch := range p.Choices {
+		for _, c := range ch.Covers {
+			if err := c.check(); err != nil {
+				return fmt.Errorf("x-acs-choices %q: %w", ch.Topic, err)
+			}
+		}
+	}
 	p.RegionalHost = info.Regional
 	if p.RegionalHost != "" && !strings.Contains(p.RegionalHost, "{RegionId}") {
 		return fmt.Errorf("info: x-acs-regional-host needs a {RegionId} placeholder")

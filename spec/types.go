@@ -83,6 +83,9 @@ type Choice struct {
 	Topic  string `json:"topic" yaml:"topic"`
 	Choice string `json:"choice" yaml:"choice"`
 	Reason string `json:"reason" yaml:"reason"`
+	// Covers are the differences from the official metadata the choice accounts for
+	// (drift.go); a choice about behaviour alone has none.
+	Covers []Cover `json:"covers,omitempty" yaml:"covers,omitempty"`
 }
 
 // Condition restricts a precondition or effect to requests whose parameter has one of the
