@@ -88,6 +88,7 @@ func TestDescribeSourceServersFilters(t *testing.T) {
 		{p{"Tag.1.Key": "tier"}, 1, linuxSrc2, "by tag key"},
 		{p{"RelatedJobType.1": "Server"}, 1, linuxSrc, "sources with a server migration job"},
 		{p{"RelatedJobType.1": "Not_Related"}, 5, linuxSrc2, "sources without a job"},
+		{p{"RelatedJobType.1": "Desktop"}, 0, "", "a value no job kind has is accepted and matches nothing (smc choice: RelatedJobType.N values)"},
 		{p{"State": "Available", "Name": "web-01"}, 0, "", "ANDed: web-01 is InUse"},
 		{p{"PageSize": "2", "PageNumber": "3"}, 2, offlineSrc, "third page of two"},
 	}
