@@ -56,11 +56,16 @@ func TestMetadataFactsAreCurrent(t *testing.T) {
 // ranges, lengths, patterns, defaults, list sizes), documented errors (codes, statuses,
 // messages) and success fields must be covered by a recorded choice, and every cover must
 // still cover something.
+//
+// Most covers pin only the metadata's side (it says nothing), so a contract value could move
+// under one unnoticed. testdata/drift.golden therefore lists every difference, both sides and
+// the choices covering it: a change on either side shows there for review (-update).
 func TestContractMatchesMetadata(t *testing.T) {
 	c, err := Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var golden bytes.Buffer
 	for _, doc := range Documents {
 		facts, err := loadFacts(doc)
 		if err != nil {
@@ -80,6 +85,7 @@ func TestContractMatchesMetadata(t *testing.T) {
 			if !covered(p.Choices, d, used) {
 				open = append(open, d.String())
 			}
+			golden.WriteString(driftLine(p, d))
 		}
 		for j, ch := range p.Choices {
 			for k, cv := range ch.Covers {
@@ -93,6 +99,94 @@ func TestContractMatchesMetadata(t *testing.T) {
 		}
 		t.Logf("%s: %d differences from the metadata, %d covered by recorded choices", p.Name, len(diffs), len(diffs)-len(open))
 	}
+	checkGolden(t, "testdata/drift.golden", golden.Bytes())
+}
+
+// checkGolden compares out with a golden file, or writes it under -update, and shows the
+// lines that differ.
+func checkGolden(t *testing.T, file string, out []byte) {
+	t.Helper()
+	if *updatePaths {
+		if err := os.WriteFile(file, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./spec -run TestContractMatchesMetadata -update)", err)
+	}
+	if bytes.Equal(want, out) {
+		return
+	}
+	wantLines, gotLines := strings.Split(string(want), "\n"), strings.Split(string(out), "\n")
+	var changes []string
+	for _, l := range gotLines {
+		if !slices.Contains(wantLines, l) {
+			changes = append(changes, "+ "+l)
+		}
+	}
+	for _, l := range wantLines {
+		if !slices.Contains(gotLines, l) {
+			changes = append(changes, "- "+l)
+		}
+	}
+	t.Errorf("the differences from the metadata changed; review them, and if on purpose run go test ./spec -run TestContractMatchesMetadata -update:\n  %s", strings.Join(changes, "\n  "))
+}
+
+// driftLine is a difference as the golden file lists it, with the choices covering it.
+func driftLine(p *Product, d Difference) string {
+	return fmt.Sprintf("%s  <- %s\n", d, strings.Join(coveringTopics(p.Choices, d), "; "))
+}
+
+// TestDriftGoldenSeesContractChanges: a contract value that moves under a cover pinning only
+// the metadata's silence (the Site filter's enum) still changes the golden list.
+func TestDriftGoldenSeesContractChanges(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ebs, _ := c.ByName("ebs")
+	facts, err := loadFacts("ebs-2021-07-30.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := ebs.Action("DescribeDiskReplicaPairs")
+	site, ok := a.Param("Site")
+	if !ok {
+		t.Fatal("DescribeDiskReplicaPairs has no Site")
+	}
+	site.Schema.Enum = append(site.Schema.Enum, "remote")
+	want, err := os.ReadFile("testdata/drift.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drift(ebs, facts) {
+		if d.Action == "DescribeDiskReplicaPairs" && d.Param == "Site" && d.Aspect == "enum" {
+			if strings.Contains(string(want), driftLine(ebs, d)) {
+				t.Fatalf("the golden list already holds %s", d)
+			}
+			if len(coveringTopics(ebs.Choices, d)) == 0 {
+				t.Fatalf("%s is no longer covered, so this case tests nothing new", d)
+			}
+			return
+		}
+	}
+	t.Fatal("no Site enum difference")
+}
+
+// coveringTopics names the choices whose covers match a difference.
+func coveringTopics(choices []Choice, d Difference) []string {
+	var out []string
+	for _, ch := range choices {
+		for _, cv := range ch.Covers {
+			if cv.Matches(d) {
+				out = append(out, ch.Topic)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func covered(choices []Choice, d Difference, used [][]bool) bool {
