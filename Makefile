@@ -23,7 +23,7 @@ fmt: ## gofmt -w
 	gofmt -w $$(git ls-files '*.go')
 
 unit: ## go test -race over every package
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 25m $(PKGS)
 
 allocs: ## allocation bounds of the wire path, which the race detector would distort
 	$(GO) test -count=1 -run 'Allocations' ./rpc ./reference
