@@ -27,6 +27,9 @@ type Options struct {
 	MinRequests int
 	// Progress, if set, hears about each finished round.
 	Progress func(round int, target string, r Result)
+	// Around, if set, wraps each timed round (not the warm-up): a profiler can start
+	// before run and stop after it, outside the time it measures.
+	Around func(target string, run func())
 }
 
 func (o Options) withDefaults() Options {
@@ -88,7 +91,17 @@ func Compare(targets []Target, o Options) (Comparison, error) {
 		for _, i := range order {
 			t := targets[i]
 			n := max(o.MinRequests, int(math.Ceil(rate[i]*o.Round.Seconds())))
-			r, err := runTarget(t, o.Conns, n)
+			var r Result
+			var err error
+			if o.Around != nil {
+				reqs, rerr := t.Requests(n)
+				if rerr != nil {
+					return cmp, fmt.Errorf("round %d of %s: %w", round+1, t.Name, rerr)
+				}
+				o.Around(t.Name, func() { r, err = Run(t.Addr, o.Conns, reqs) })
+			} else {
+				r, err = runTarget(t, o.Conns, n)
+			}
 			if err != nil {
 				return cmp, fmt.Errorf("round %d of %s: %w", round+1, t.Name, err)
 			}

@@ -24,6 +24,7 @@ type benchOptions struct {
 	warmup     int
 	writeJobs  int
 	cpuProfile string
+	profileOf  string
 
 	replayN        int
 	replaySource   string
@@ -68,7 +69,8 @@ Any answer that is not 2xx makes the command exit 1: such a figure measures the 
 	f.StringVar(&o.replaySource, "replay-source", "cassettes", "cassettes the replay group copies its interactions from")
 	f.BoolVar(&o.replayBaseline, "replay-baseline", true, "also time go-vcr's cassette.Load of the same file (slow: 15 s and 2.4 GB for 100,000)")
 	f.StringVar(&o.replayExe, "replay-exe", "", "smcct binary whose replay the replay group times (default: this one), to compare builds")
-	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (with --profile-target: of that target's rounds, one file per round, FILE.1, FILE.2...)")
+	f.StringVar(&o.profileOf, "profile-target", "", "profile only the timed rounds of targets whose name contains this")
 	return cmd
 }
 
@@ -78,7 +80,7 @@ func runBench(out io.Writer, o benchOptions) error {
 			return fmt.Errorf("--groups: unknown group %q (have %s)", g, strings.Join(benchGroups, ", "))
 		}
 	}
-	if o.cpuProfile != "" {
+	if o.cpuProfile != "" && o.profileOf == "" {
 		f, err := os.Create(o.cpuProfile)
 		if err != nil {
 			return err
@@ -95,6 +97,9 @@ func runBench(out io.Writer, o benchOptions) error {
 	}
 	defer cleanup()
 	lo := loadgen.Options{Conns: o.conns, Rounds: o.rounds, Round: o.round, Warmup: o.warmup, MinRequests: min(500, o.warmup)}
+	if o.cpuProfile != "" && o.profileOf != "" {
+		lo.Around = profileRounds(o.cpuProfile, o.profileOf)
+	}
 	fmt.Fprintf(out, "smcct bench: %d connections, %d rounds of about %s per target, alternating\n", o.conns, o.rounds, o.round)
 	bad := 0
 	for _, g := range o.groups {
@@ -283,4 +288,29 @@ func printComparison(out io.Writer, cmp loadgen.Comparison, baseline string) int
 		fmt.Fprintln(out, line)
 	}
 	return bad
+}
+
+// profileRounds profiles each timed round of the targets named like of into its own file,
+// path.1, path.2, ...; `go tool pprof bin path.*` reads them together.
+func profileRounds(path, of string) func(string, func()) {
+	n := 0
+	return func(target string, run func()) {
+		if !strings.Contains(target, of) {
+			run()
+			return
+		}
+		n++
+		f, err := os.Create(fmt.Sprintf("%s.%d", path, n))
+		if err != nil {
+			run()
+			return
+		}
+		defer f.Close()
+		if pprof.StartCPUProfile(f) != nil {
+			run()
+			return
+		}
+		run()
+		pprof.StopCPUProfile()
+	}
 }
