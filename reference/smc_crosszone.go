@@ -32,7 +32,7 @@ func createCrossZoneMigrationJob(c *Ctx) (any, error) {
 	}}
 	j.jobView = j.jobView.filled()
 	j.startRun(c.Now, "Manual")
-	s.Jobs = append(s.Jobs, j)
+	s.addJob(j)
 	return map[string]any{"JobId": j.JobId}, nil
 }
 

@@ -40,11 +40,16 @@ const unpagedSize = 10
 
 // paginate cuts one page out of list; a page past the end is empty, not an error.
 func paginate[T any](c *Ctx, list []T) ([]T, int, int) {
-	size := max(int(c.Int("PageSize", unpagedSize)), 1)
-	number := max(int(c.Int("PageNumber", 1)), 1)
-	start := min((number-1)*size, len(list))
-	end := min(start+size, len(list))
-	return append(make([]T, 0, end-start), list[start:end]...), number, size
+	number, size := pageBounds(c)
+	return cutPage(list, (number-1)*size, size), number, size
+}
+
+// pageBounds reads PageNumber and PageSize, with their defaults. The contract bounds both,
+// so (number-1)*size stays far from overflowing.
+func pageBounds(c *Ctx) (number, size int) {
+	size = max(int(c.Int("PageSize", unpagedSize)), 1)
+	number = max(int(c.Int("PageNumber", 1)), 1)
+	return number, size
 }
 
 // eqFilter is an exact-match filter that an absent or empty parameter leaves out.

@@ -74,15 +74,8 @@ func (v *jobView) appendJSONLists(b []byte) []byte {
 		b = appendStrField(b, "StartTime", r.StartTime)
 		b = append(appendStrField(b, "EndTime", r.EndTime), '}')
 	}
-	b = append(appendKey(append(b, ']', '}'), "Tags"), `{"Tag":[`...)
-	for i, t := range v.Tags.Tag {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(append(b, `{"Key":`...), t.Key)
-		b = append(appendStrField(b, "Value", t.Value), '}')
-	}
-	return append(b, ']', '}', '}')
+	b = append(appendKey(append(b, ']', '}'), "Tags"), `{"Tag":`...)
+	return append(appendSMCTags(b, v.Tags.Tag), '}', '}')
 }
 
 func appendJobParts(b []byte, parts []jobPart) []byte {

@@ -47,7 +47,7 @@ func createReplicationJob(c *Ctx) (any, error) {
 	if !j.RT.NextRun.IsZero() {
 		j.Status = "Waiting"
 	}
-	s.Jobs = append(s.Jobs, j)
+	s.addJob(j)
 	src.JobId = j.JobId
 	s.refresh()
 	return map[string]any{"JobId": j.JobId}, nil
@@ -156,16 +156,75 @@ func deleteReplicationJob(c *Ctx) (any, error) {
 
 func describeReplicationJobs(c *Ctx) (any, error) {
 	f := newJobFilter(c)
-	match := make([]*replicationJob, 0, len(c.Account.SMC.Jobs)) // usually every job matches
-	for _, j := range c.Account.SMC.Jobs {
-		if f.matches(j) {
-			match = append(match, j)
+	number, size := pageBounds(c)
+	page, total := c.Account.SMC.jobPage(f, (number-1)*size, size)
+	// The page is encoded here, under the account lock, because the encoding reads the jobs
+	// in place instead of copying their views; it is the hottest read of the API.
+	return jobPageJSON(page, total, number, size)
+}
+
+// jobPage returns the matching jobs at [start, start+size) of the matches, in creation
+// order, and how many match. The index narrows the jobs looked at to those of the listed
+// IDs, of the listed sources, or of the region; when the region is the only filter, as it
+// is for every SDK call without others, the page is cut straight from the region's list.
+func (s *smcState) jobPage(f jobFilter, start, size int) ([]*replicationJob, int) {
+	if !s.jobsIndexed() { // only inside a write that changed the list
+		return scanPage(s.Jobs, f.matches, start, size)
+	}
+	var cands []int32
+	switch {
+	case len(f.jobIDs) > 0:
+		cands = s.jobIdx.positionsOf(f.jobIDs)
+	case len(f.sourceIDs) > 0:
+		cands = s.jobIdx.union("SourceId", f.sourceIDs)
+	case f.region != "":
+		cands = s.jobIdx.group("RegionId", f.region)
+		if f.onlyRegion() {
+			page := make([]*replicationJob, 0, max(0, min(size, len(cands)-start)))
+			for _, i := range cands[min(start, len(cands)):min(start+size, len(cands))] {
+				page = append(page, s.Jobs[i])
+			}
+			return page, len(cands)
+		}
+	default:
+		if f.empty() {
+			return cutPage(s.Jobs, start, size), len(s.Jobs)
+		}
+		return scanPage(s.Jobs, f.matches, start, size)
+	}
+	page := make([]*replicationJob, 0, min(size, len(cands)))
+	total := 0
+	for _, i := range cands {
+		if j := s.Jobs[i]; f.matches(j) {
+			if total >= start && len(page) < size {
+				page = append(page, j)
+			}
+			total++
 		}
 	}
-	// The page is encoded here, under the store lock, because the encoding reads the jobs
-	// in place instead of copying their views; it is the hottest read of the API.
-	page, number, size := paginate(c, match)
-	return jobPageJSON(page, len(match), number, size)
+	return page, total
+}
+
+// scanPage is jobPage's way without an index: one pass, holding only the page.
+func scanPage[T any](list []T, match func(T) bool, start, size int) ([]T, int) {
+	page := make([]T, 0, min(size, len(list)))
+	total := 0
+	for _, x := range list {
+		if match(x) {
+			if total >= start && len(page) < size {
+				page = append(page, x)
+			}
+			total++
+		}
+	}
+	return page, total
+}
+
+// cutPage copies list[start:start+size], clipped to the list.
+func cutPage[T any](list []T, start, size int) []T {
+	lo := min(start, len(list))
+	hi := min(lo+size, len(list))
+	return append(make([]T, 0, hi-lo), list[lo:hi]...)
 }
 
 // jobFilter holds DescribeReplicationJobs' filters, read from the request once; they are
@@ -186,6 +245,15 @@ func newJobFilter(c *Ctx) jobFilter {
 		jobIDs: c.Strs("JobId"), sourceIDs: c.Strs("SourceId"), instanceIDs: c.Strs("InstanceId"),
 		tags: c.Objs("Tag"),
 	}
+}
+
+// empty reports a filter that every job passes.
+func (f jobFilter) empty() bool { return f.region == "" && f.onlyRegion() }
+
+// onlyRegion reports a filter of nothing but RegionId (or nothing).
+func (f jobFilter) onlyRegion() bool {
+	return !f.hasType && f.name == "" && f.status == "" && f.business == "" && f.resGroup == "" &&
+		len(f.jobIDs) == 0 && len(f.sourceIDs) == 0 && len(f.instanceIDs) == 0 && len(f.tags) == 0
 }
 
 func (f jobFilter) matches(j *replicationJob) bool {

@@ -64,7 +64,7 @@ func TestCreateReplicationJobQuota(t *testing.T) {
 	srv := newSMCServer(t)
 	s := srv.store.accounts[defaultAcct].SMC
 	for i := range maxJobsPerAccount {
-		s.Jobs = append(s.Jobs, &replicationJob{jobView: jobView{JobId: fmt.Sprintf("j-filler%012d", i), Status: "Finished"}.filled()})
+		s.addJob(&replicationJob{jobView: jobView{JobId: fmt.Sprintf("j-filler%012d", i), Status: "Finished"}.filled()})
 	}
 	fails(t, srv, defaultAcct, "CreateReplicationJob", p{"RegionId": "cn-hangzhou", "SourceId": linuxSrc}, "QuotaExceeded.ReplicationJob")
 }

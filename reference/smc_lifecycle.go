@@ -63,12 +63,19 @@ func (s *smcState) advance(now time.Time) {
 	for _, j := range s.Jobs {
 		j.advance(now)
 	}
+	jobs, sources := len(s.Jobs), len(s.Sources)
 	s.Jobs = without(s.Jobs, func(j *replicationJob) bool {
 		return !j.RT.RemoveAt.IsZero() && !j.RT.RemoveAt.After(now)
 	})
 	s.Sources = without(s.Sources, func(src *sourceServer) bool {
 		return !src.RemoveAt.IsZero() && !src.RemoveAt.After(now)
 	})
+	if len(s.Jobs) != jobs { // only a removal changes the lists here: no rebuild every second
+		s.jobsGen++
+	}
+	if len(s.Sources) != sources {
+		s.sourcesGen++
+	}
 	for _, t := range s.Tokens {
 		t.advance(now)
 	}

@@ -156,30 +156,49 @@ func (src *sourceServer) hasDataDisk(index int) bool {
 
 func describeSourceServers(c *Ctx) (any, error) {
 	s := c.Account.SMC
-	var match []sourceView
-	for _, src := range s.Sources {
-		if s.sourceMatches(c, src) {
-			match = append(match, src.view())
-		}
+	f := newSourceFilter(c)
+	number, size := pageBounds(c)
+	start := (number - 1) * size
+	var page []*sourceServer
+	total := len(s.Sources)
+	if f.empty() {
+		page = cutPage(s.Sources, start, size)
+	} else {
+		page, total = scanPage(s.Sources, func(src *sourceServer) bool { return s.sourceMatches(f, src) }, start, size)
 	}
-	page, number, size := paginate(c, match)
-	return map[string]any{
-		"TotalCount": len(match), "PageNumber": number, "PageSize": size,
-		"SourceServers": map[string]any{"SourceServer": page},
-	}, nil
+	// Encoded under the account lock, in place: no view of a source is copied.
+	return sourcePageJSON(page, total, number, size), nil
 }
 
-// sourceMatches applies DescribeSourceServers' filters, ANDed; an empty filter is ignored.
-func (s *smcState) sourceMatches(c *Ctx, src *sourceServer) bool {
-	if !eqFilter(c, "JobId", src.JobId) || !eqFilter(c, "Name", src.Name) ||
-		!eqFilter(c, "State", src.sourceView.State) || !eqFilter(c, "WorkgroupId", src.WorkgroupId) ||
-		!eqFilter(c, "ResourceGroupId", src.ResourceGroupId) || !inFilter(c, "SourceId", src.SourceId) {
+// sourceFilter holds DescribeSourceServers' filters, read from the request once; they are
+// ANDed and an empty one is ignored.
+type sourceFilter struct {
+	jobID, name, state, workgroup, resGroup string
+	sourceIDs, relatedTypes                 []string
+	tags                                    []map[string]any
+}
+
+func newSourceFilter(c *Ctx) sourceFilter {
+	return sourceFilter{jobID: c.Str("JobId"), name: c.Str("Name"), state: c.Str("State"),
+		workgroup: c.Str("WorkgroupId"), resGroup: c.Str("ResourceGroupId"),
+		sourceIDs: c.Strs("SourceId"), relatedTypes: c.Strs("RelatedJobType"), tags: c.Objs("Tag")}
+}
+
+func (f sourceFilter) empty() bool {
+	return f.jobID == "" && f.name == "" && f.state == "" && f.workgroup == "" && f.resGroup == "" &&
+		len(f.sourceIDs) == 0 && len(f.relatedTypes) == 0 && len(f.tags) == 0
+}
+
+// sourceMatches applies DescribeSourceServers' filters.
+func (s *smcState) sourceMatches(f sourceFilter, src *sourceServer) bool {
+	if !eq(f.jobID, src.JobId) || !eq(f.name, src.Name) || !eq(f.state, src.sourceView.State) ||
+		!eq(f.workgroup, src.WorkgroupId) || !eq(f.resGroup, src.ResourceGroupId) || !in(f.sourceIDs, src.SourceId) {
 		return false
 	}
-	if types := c.Strs("RelatedJobType"); len(types) > 0 && !s.hasJobOfType(src.SourceId, types) {
+	if len(f.relatedTypes) > 0 && !s.hasJobOfType(src.SourceId, f.relatedTypes) {
 		return false
 	}
-	return src.Tags.matches(c.Objs("Tag"))
+	return src.Tags.matches(f.tags)
 }
 
 // relatedJobTypes names JobType values the way RelatedJobType.N does.
@@ -189,10 +208,7 @@ var relatedJobTypes = map[int]string{0: "Server", 1: "Os", 2: "Cross_Zone", 3: "
 // selects sources without any job.
 func (s *smcState) hasJobOfType(sourceID string, types []string) bool {
 	related := false
-	for _, j := range s.Jobs {
-		if j.SourceId != sourceID {
-			continue
-		}
+	for _, j := range s.jobsOf(sourceID) {
 		related = true
 		if contains(types, relatedJobTypes[j.JobType]) {
 			return true

@@ -18,6 +18,66 @@ type smcState struct {
 	Workgroups []*workgroup      `json:"workgroups"`
 	// Now is the business time of the last advance; force has no clock of its own.
 	Now time.Time `json:"now"`
+
+	// jobsGen and sourcesGen count changes of the lists' membership or order; the indexes
+	// are rebuilt for a new count before the account is unlocked (reindex).
+	jobsGen, sourcesGen uint64
+	jobIdx              listIndex[*replicationJob]
+	sourceIdx           listIndex[*sourceServer]
+}
+
+// jobAttrs are the job attributes fixed at creation that DescribeReplicationJobs filters on.
+func jobAttrs(j *replicationJob, add func(attr, value string)) {
+	add("RegionId", j.RegionId)
+	add("SourceId", j.SourceId)
+}
+
+// reindex brings the indexes up to the lists; it runs with the account locked exclusively,
+// so that reads under a shared lock never change anything.
+func (s *smcState) reindex() {
+	s.jobIdx.sync(s.Jobs, s.jobsGen, jobAttrs)
+	s.sourceIdx.sync(s.Sources, s.sourcesGen, nil)
+}
+
+// verifyIndexes panics if an index differs from one built from the lists now.
+func (s *smcState) verifyIndexes() {
+	var jobs listIndex[*replicationJob]
+	var sources listIndex[*sourceServer]
+	jobs.sync(s.Jobs, 1, jobAttrs)
+	sources.sync(s.Sources, 1, nil)
+	if !jobs.equal(&s.jobIdx) || !sources.equal(&s.sourceIdx) {
+		panic("reference: an index is stale: a change of Jobs or Sources did not count itself")
+	}
+}
+
+// jobsOf returns the source's jobs in creation order.
+func (s *smcState) jobsOf(sourceID string) []*replicationJob {
+	if !s.jobsIndexed() {
+		var out []*replicationJob
+		for _, j := range s.Jobs {
+			if j.SourceId == sourceID {
+				out = append(out, j)
+			}
+		}
+		return out
+	}
+	at := s.jobIdx.group("SourceId", sourceID)
+	out := make([]*replicationJob, len(at))
+	for k, i := range at {
+		out[k] = s.Jobs[i]
+	}
+	return out
+}
+
+// jobsIndexed reports whether jobIdx describes Jobs as they are; inside a write that changed
+// the list it does not until reindex.
+func (s *smcState) jobsIndexed() bool { return s.jobIdx.pos != nil && s.jobIdx.gen == s.jobsGen }
+
+// addJob appends a new job; every change of Jobs' membership goes through here, seed or
+// advance, which count it.
+func (s *smcState) addJob(j *replicationJob) {
+	s.Jobs = append(s.Jobs, j)
+	s.jobsGen++
 }
 
 func newSMCState() *smcState { return &smcState{} }
@@ -95,6 +155,8 @@ func (s *smcState) seed(kinds map[string]json.RawMessage, now time.Time) error {
 	}
 	s.Sources = upsertAll(s.Sources, seeded(sources, func(v sourceView) *sourceServer { return newSeededSource(v, now) }))
 	s.Jobs = upsertAll(s.Jobs, seeded(jobs, func(v jobView) *replicationJob { return newSeededJob(v, now) }))
+	s.jobsGen++ // a seeded job may replace one of the same ID with other attributes
+	s.sourcesGen++
 	s.Tokens = upsertAll(s.Tokens, seeded(tokens, func(v tokenView) *accessToken { return newSeededToken(v, now) }))
 	s.Workgroups = upsertAll(s.Workgroups, seeded(groups, func(v workgroupView) *workgroup {
 		return &workgroup{workgroupView: v.filled()}
@@ -166,9 +228,19 @@ func (s *smcState) lookup(kind, id string) (Stateful, bool) {
 	return nil, false
 }
 
-func (s *smcState) job(id string) *replicationJob { return find(s.Jobs, id) }
+func (s *smcState) job(id string) *replicationJob {
+	if s.jobsIndexed() {
+		return s.jobIdx.find(s.Jobs, id)
+	}
+	return find(s.Jobs, id)
+}
 
-func (s *smcState) source(id string) *sourceServer { return find(s.Sources, id) }
+func (s *smcState) source(id string) *sourceServer {
+	if s.sourceIdx.pos != nil && s.sourceIdx.gen == s.sourcesGen {
+		return s.sourceIdx.find(s.Sources, id)
+	}
+	return find(s.Sources, id)
+}
 
 func (s *smcState) workgroup(id string) *workgroup { return find(s.Workgroups, id) }
 
@@ -225,8 +297,8 @@ func (s *smcState) unfinishedJob(sourceID string) *replicationJob {
 	if sourceID == "" {
 		return nil
 	}
-	for _, j := range s.Jobs {
-		if j.SourceId == sourceID && contains(blockingStatuses, j.Status) {
+	for _, j := range s.jobsOf(sourceID) {
+		if contains(blockingStatuses, j.Status) {
 			return j
 		}
 	}

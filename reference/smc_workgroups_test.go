@@ -65,6 +65,7 @@ func TestWorkgroupQuotas(t *testing.T) {
 		s.Sources = append(s.Sources, newSeededSource(sourceView{SourceId: id, WorkgroupId: w.WorkgroupId}, DefaultStart))
 		w.SourceIds = append(w.SourceIds, id)
 	}
+	s.sourcesGen++ // the list changed behind the handlers' back: the index must know
 	fails(t, srv, defaultAcct, "AssociateSourceServers", p{"WorkgroupId": w.WorkgroupId, "SourceId.1": linuxSrc}, "QuotaExceeded.WorkgroupSourceServer")
 }
 

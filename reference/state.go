@@ -13,8 +13,8 @@ import (
 
 // resolveAccount accepts an account ID, an AccessKeyId, or "" for the first fixture account.
 func (s *Store) resolveAccount(ref string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if ref == "" {
 		return s.defaultID, s.defaultID != ""
 	}
@@ -140,9 +140,9 @@ func (s *Store) export(regions []Region, now time.Time) *Fixtures {
 	f := &Fixtures{Regions: regions}
 	for _, id := range s.accountIDs() {
 		af := AccountFixture{ID: id, State: s.dump(id, now)}
-		s.mu.Lock()
+		s.mu.RLock()
 		af.Name = s.accounts[id].Name
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		af.RAM, af.AccessKeys = s.ids.fixture(id)
 		sort.Slice(af.AccessKeys, func(i, j int) bool { return af.AccessKeys[i].ID < af.AccessKeys[j].ID })
 		f.Accounts = append(f.Accounts, af)

@@ -31,8 +31,10 @@ type domain interface {
 	force(id string, fields map[string]string) (kind string, err error)
 }
 
-// Account is everything one Alibaba account owns. Its fields are guarded by Store.mu.
+// Account is everything one Alibaba account owns. Its fields are guarded by mu: writes and
+// lifecycle steps hold it exclusively, reads of a settled account share it.
 type Account struct {
+	mu   sync.RWMutex
 	ID   string    `json:"id"`
 	Name string    `json:"name"`
 	Seq  uint64    `json:"seq"` // feeds IDs, so that a replayed run mints the same ones
@@ -90,10 +92,13 @@ func fnv64(s string) uint64 {
 	return h
 }
 
-// Store holds every account behind one lock. Handlers run with the lock held and copy
-// values out into their responses, so nothing outside sees a half-made change.
+// Store holds every account, each behind its own lock. Handlers run with their account
+// locked and copy values out into their responses, so nothing outside sees a half-made
+// change; calls on different accounts, and reads of one account, do not wait for each other.
 type Store struct {
-	mu       sync.Mutex
+	// mu guards the accounts map and is held shared for the whole of every account
+	// operation, so that a reset, which holds it exclusively, waits for those in flight.
+	mu       sync.RWMutex
 	accounts map[string]*Account // by account ID
 	// ids are the accounts' keys, RAM users, roles and conditions, behind a lock of their
 	// own so that the gateway never waits behind a handler.
@@ -106,16 +111,27 @@ func newStore(ids *identities) *Store {
 	return &Store{accounts: map[string]*Account{}, ids: ids}
 }
 
-// with runs fn on one account under the lock, after bringing its lifecycles up to now. When
-// write is true and fn succeeds, the account is saved before with returns: an acknowledged
-// write is a durable one.
+// with runs fn on one account under its lock, after bringing its lifecycles up to now.
+// When write is true and fn succeeds, the account is saved before with returns: an
+// acknowledged write is a durable one. A read of an account already advanced to now (only
+// reads ran since) shares the lock with other such reads.
 func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Account) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
 		return fmt.Errorf("no account %q", accountID)
 	}
+	if !write {
+		a.mu.RLock()
+		if a.settled && now.Equal(a.settledAt) {
+			defer a.mu.RUnlock()
+			return fn(a)
+		}
+		a.mu.RUnlock()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if !a.settled || !now.Equal(a.settledAt) {
 		for _, d := range a.domains() {
 			d.advance(now)
@@ -123,6 +139,7 @@ func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Accou
 	}
 	// A write, even a failed one, may leave changes a later advance must see.
 	a.settled, a.settledAt = !write, now
+	defer a.reindex()
 	if err := fn(a); err != nil {
 		return err
 	}
@@ -132,10 +149,23 @@ func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Accou
 	return nil
 }
 
+// reindex rebuilds the indexes a change of the lists made stale; the account is locked
+// exclusively.
+func (a *Account) reindex() {
+	a.SMC.reindex()
+	if verifyIndexes {
+		a.SMC.verifyIndexes()
+	}
+}
+
+// verifyIndexes makes every reindex check the indexes against ones built from scratch;
+// the package's tests turn it on, so that a list change that forgot to count itself fails.
+var verifyIndexes = false
+
 // accountIDs returns every account ID, sorted.
 func (s *Store) accountIDs() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	ids := make([]string, 0, len(s.accounts))
 	for id := range s.accounts {
 		ids = append(ids, id)
