@@ -39,12 +39,7 @@ type ebsT struct {
 
 func newEBS(t *testing.T) *ebsT {
 	t.Helper()
-	srv, err := New(Options{})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &ebsT{t: t, srv: srv, ok: map[string]bool{}}
+	return &ebsT{t: t, srv: journaledServer(t), ok: map[string]bool{}}
 }
 
 func (e *ebsT) action(name string) *spec.Action {

@@ -37,6 +37,7 @@ func TestEBSStateSurvivesJSON(t *testing.T) {
 	e.must("StartDiskReplicaPair", ebsReq{"RegionId": hz, "ReplicaPairId": lone, "OneShot": "true"})
 	e.advance(7)
 
+	unjournaled(e.srv) // the test advances the live state itself
 	orig := e.srv.store.accounts[ebsAcct].EBS
 	b, err := json.Marshal(orig)
 	if err != nil {

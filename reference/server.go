@@ -180,9 +180,14 @@ func (s *Server) openState(path string) error {
 		p.close()
 		return err
 	}
-	for id, a := range saved {
+	for id, sv := range saved {
+		a := sv.account
 		if fa, ok := s.store.accounts[id]; ok {
 			a.Name = fa.Name
+		}
+		if err := s.replay(a, sv.journal); err != nil {
+			p.close()
+			return fmt.Errorf("state %s: %w", path, err)
 		}
 		s.store.accounts[id] = a
 	}
@@ -193,39 +198,22 @@ func (s *Server) openState(path string) error {
 	return nil
 }
 
-// invoke runs one admitted, validated call for an account: ClientToken replay, the spec's
-// state preconditions, then the handler, all under the store lock. A panic in a handler
-// becomes InternalError and is logged; it never reaches the client as a crash.
+// invoke runs one admitted, validated call for an account (call) under the account's lock;
+// with durable state, a write returns once it is on disk.
 func (s *Server) invoke(accountID string, a *spec.Action, in map[string]any) (result any, err error) {
 	return s.invokeAs(accountID, nil, a, in)
 }
 
 // invokeAs is invoke on behalf of a caller, whom handlers see as Ctx.Caller.
 func (s *Server) invokeAs(accountID string, caller *principal, a *spec.Action, in map[string]any) (result any, err error) {
-	h, ok := s.handlers[a.Product.Name][a.Name]
-	if !ok {
-		return nil, s.internal(a, fmt.Errorf("no handler for %s", a.Name))
-	}
 	now := s.clock.Now()
-	err = s.store.with(accountID, now, a.Write, func(acct *Account) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = s.internal(a, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
-			}
-		}()
-		c := &Ctx{Action: a, In: in, Account: acct, Now: now, Regions: s.fixtures.Regions, Caller: caller, iam: s.store.ids}
-		if replay, done, err := idempotentReplay(c); done || err != nil {
-			result = replay
-			return err
-		}
-		if err := checkState(c); err != nil {
-			return err
-		}
-		result, err = h(c)
-		if err != nil {
-			return err
-		}
-		return rememberToken(c, result)
+	var w *change
+	if a.Write {
+		w = &change{Now: now, Version: a.Product.Version, Action: a.Name, In: in}
+	}
+	err = s.store.with(accountID, now, w, func(acct *Account) (err error) {
+		result, err = s.call(acct, now, caller, a, in)
+		return err
 	})
 	if err != nil {
 		if _, ok := rpc.AsError(err); !ok {
@@ -234,6 +222,32 @@ func (s *Server) invokeAs(accountID string, caller *principal, a *spec.Action, i
 		return nil, err
 	}
 	return result, nil
+}
+
+// call runs one action on a locked account: ClientToken replay, the spec's state
+// preconditions, then the handler. A panic in a handler becomes InternalError and is
+// logged; it never reaches the client as a crash.
+func (s *Server) call(acct *Account, now time.Time, caller *principal, a *spec.Action, in map[string]any) (result any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = s.internal(a, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	h, ok := s.handlers[a.Product.Name][a.Name]
+	if !ok {
+		return nil, s.internal(a, fmt.Errorf("no handler for %s", a.Name))
+	}
+	c := &Ctx{Action: a, In: in, Account: acct, Now: now, Regions: s.fixtures.Regions, Caller: caller, iam: s.store.ids}
+	if replay, done, err := idempotentReplay(c); done || err != nil {
+		return replay, err
+	}
+	if err := checkState(c); err != nil {
+		return nil, err
+	}
+	if result, err = h(c); err != nil {
+		return nil, err
+	}
+	return result, rememberToken(c, result)
 }
 
 // internal logs an unexpected failure and returns the product's InternalError.

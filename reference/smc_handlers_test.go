@@ -22,14 +22,11 @@ const (
 // p is a request in wire form, as an SDK sends it.
 type p map[string]string
 
+// newSMCServer is a fresh reference on a virtual clock, keeping durable state whose journal
+// is checked when the test ends (journaledServer).
 func newSMCServer(t *testing.T) *Server {
 	t.Helper()
-	srv, err := New(Options{})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
+	return journaledServer(t)
 }
 
 func smcAction(t *testing.T, srv *Server, name string) *spec.Action {

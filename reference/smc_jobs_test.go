@@ -62,6 +62,7 @@ func TestCreateReplicationJobRules(t *testing.T) {
 
 func TestCreateReplicationJobQuota(t *testing.T) {
 	srv := newSMCServer(t)
+	unjournaled(srv)
 	s := srv.store.accounts[defaultAcct].SMC
 	for i := range maxJobsPerAccount {
 		s.addJob(&replicationJob{jobView: jobView{JobId: fmt.Sprintf("j-filler%012d", i), Status: "Finished"}.filled()})
@@ -158,14 +159,14 @@ func stopped(t *testing.T, srv *Server, id string) {
 
 func forced(status string) func(*testing.T, *Server, string) {
 	return func(t *testing.T, srv *Server, id string) {
-		if _, err := srv.store.accounts[defaultAcct].SMC.force(id, map[string]string{"Status": status}); err != nil {
+		if _, _, err := srv.store.force(defaultAcct, id, map[string]string{"Status": status}, srv.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
 func offline(t *testing.T, srv *Server, _ string) {
-	if _, err := srv.store.accounts[defaultAcct].SMC.force(linuxSrc, map[string]string{"State": "Unavailable"}); err != nil {
+	if _, _, err := srv.store.force(defaultAcct, linuxSrc, map[string]string{"State": "Unavailable"}, srv.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 }

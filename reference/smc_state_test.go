@@ -20,6 +20,7 @@ func busyState(t *testing.T) (*Server, *smcState) {
 	must(t, srv, defaultAcct, "AssociateSourceServers", p{"WorkgroupId": wg, "SourceId.1": linuxSrc})
 	advance(srv, 30*time.Minute)
 	jobOf(t, srv, defaultAcct, inc)
+	unjournaled(srv) // its callers change the state itself
 	return srv, srv.store.accounts[defaultAcct].SMC
 }
 

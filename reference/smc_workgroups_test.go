@@ -58,6 +58,7 @@ func TestWorkgroupQuotas(t *testing.T) {
 		must(t, srv, defaultAcct, "CreateWorkgroup", p{"Name": fmt.Sprintf("g%02d", i)})
 	}
 	fails(t, srv, defaultAcct, "CreateWorkgroup", nil, "QuotaExceeded.Workgroup")
+	unjournaled(srv)
 	s := srv.store.accounts[defaultAcct].SMC
 	w := s.Workgroups[0]
 	for i := range maxSourcesPerWorkgrp {

@@ -27,7 +27,7 @@ func (s *Store) resolveAccount(ref string) (string, bool) {
 // dump returns one account's objects by kind, brought up to now.
 func (s *Store) dump(accountID string, now time.Time) map[string]any {
 	out := map[string]any{}
-	_ = s.with(accountID, now, false, func(a *Account) error {
+	_ = s.with(accountID, now, nil, func(a *Account) error {
 		for _, d := range a.domains() {
 			for k, v := range d.dump() {
 				out[k] = v
@@ -75,33 +75,42 @@ func (s *Store) seedKinds(accountID string, kinds map[string]json.RawMessage, no
 		sort.Strings(unknown)
 		return fmt.Errorf("unknown kinds %s", strings.Join(unknown, ", "))
 	}
-	return s.with(accountID, now, true, func(a *Account) error {
-		for _, d := range a.domains() {
-			if err := d.seed(kinds, now); err != nil {
-				return err
-			}
-		}
-		return nil
+	return s.with(accountID, now, &change{Now: now, Seed: kinds}, func(a *Account) error {
+		return seedDomains(a, kinds, now)
 	})
+}
+
+func seedDomains(a *Account, kinds map[string]json.RawMessage, now time.Time) error {
+	for _, d := range a.domains() {
+		if err := d.seed(kinds, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // force sets state fields of one object and returns the object as the state dump shows it.
 func (s *Store) force(accountID, id string, fields map[string]string, now time.Time) (map[string]any, bool, error) {
 	kind := ""
-	err := s.with(accountID, now, true, func(a *Account) error {
-		for _, d := range a.domains() {
-			k, err := d.force(id, fields)
-			if k != "" || err != nil {
-				kind = k
-				return err
-			}
-		}
-		return nil
+	err := s.with(accountID, now, &change{Now: now, Force: &forcedState{ID: id, Fields: fields}}, func(a *Account) (err error) {
+		kind, err = forceDomains(a, id, fields)
+		return err
 	})
 	if err != nil || kind == "" {
 		return nil, kind != "", err
 	}
 	return findObject(s.dump(accountID, now), kind, id), true, nil
+}
+
+// forceDomains sets state fields of the object with this ID in whichever domain has it, and
+// returns its kind ("" if none has it).
+func forceDomains(a *Account, id string, fields map[string]string) (string, error) {
+	for _, d := range a.domains() {
+		if k, err := d.force(id, fields); k != "" || err != nil {
+			return k, err
+		}
+	}
+	return "", nil
 }
 
 // findObject returns the object of one dumped kind whose own ID is id. Only that kind's list

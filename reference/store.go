@@ -42,11 +42,19 @@ type Account struct {
 	EBS  *ebsState `json:"ebs"`
 	// Idem remembers ClientToken calls: product|action|token -> the first call's outcome.
 	Idem map[string]idemRecord `json:"idem,omitempty"`
+	// Logged is the last journal entry the saved snapshot holds (persist.go).
+	Logged uint64 `json:"logged,omitempty"`
 	// settledAt is the business time the account was last advanced to, valid while settled:
 	// only reads have run since. Advancing is idempotent for one time, and the clock moves
 	// in whole seconds, so reads within a second skip the walk over every object.
 	settledAt time.Time
 	settled   bool
+	// journalSeq numbers the account's journal entries; journalBytes and snapBytes size
+	// the journal since the last snapshot and that snapshot, to tell when to take another.
+	journalSeq              uint64
+	journalBytes, snapBytes int
+	// advancedTo is the latest time the account was advanced to.
+	advancedTo time.Time
 }
 
 type idemRecord struct {
@@ -111,18 +119,19 @@ func newStore(ids *identities) *Store {
 	return &Store{accounts: map[string]*Account{}, ids: ids}
 }
 
-// with runs fn on one account under its lock, after bringing its lifecycles up to now.
-// When write is true and fn succeeds, the account is saved before with returns: an
-// acknowledged write is a durable one. A read of an account already advanced to now (only
-// reads ran since) shares the lock with other such reads.
-func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Account) error) error {
+// with runs fn on one account under its lock, after bringing its lifecycles up to now. w
+// describes a write (nil for a read): when fn succeeds, the write is recorded in the state
+// file, and with returns once it is on disk: an acknowledged write is a durable one. A read
+// of an account already advanced to now (only reads ran since) shares the lock with other
+// such reads.
+func (s *Store) with(accountID string, now time.Time, w *change, fn func(*Account) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.accounts[accountID]
 	if !ok {
 		return fmt.Errorf("no account %q", accountID)
 	}
-	if !write {
+	if w == nil {
 		a.mu.RLock()
 		if a.settled && now.Equal(a.settledAt) {
 			defer a.mu.RUnlock()
@@ -130,6 +139,19 @@ func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Accou
 		}
 		a.mu.RUnlock()
 	}
+	committed, err := s.apply(a, now, w, fn)
+	if err != nil || committed == nil {
+		return err
+	}
+	// Waited for without the account's lock, so that the writes after it join its commit.
+	if err := <-committed; err != nil {
+		return fmt.Errorf("save account %s: %w", a.ID, err)
+	}
+	return nil
+}
+
+// apply is with's exclusive part: advance, fn, and the write queued for the state file.
+func (s *Store) apply(a *Account, now time.Time, w *change, fn func(*Account) error) (<-chan error, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if !a.settled || !now.Equal(a.settledAt) {
@@ -137,16 +159,28 @@ func (s *Store) with(accountID string, now time.Time, write bool, fn func(*Accou
 			d.advance(now)
 		}
 	}
+	// Calls read the clock before they wait for the lock, so one may come in with a time
+	// another has already advanced the account past.
+	if now.After(a.advancedTo) {
+		a.advancedTo = now
+	}
 	// A write, even a failed one, may leave changes a later advance must see.
-	a.settled, a.settledAt = !write, now
+	a.settled, a.settledAt = w == nil, now
 	defer a.reindex()
-	if err := fn(a); err != nil {
-		return err
+	var entry []byte
+	if w != nil && s.persist != nil {
+		if a.advancedTo.After(w.Now) {
+			w.At = a.advancedTo
+		}
+		var err error // encoded before fn, which could change its input
+		if entry, err = w.encode(); err != nil {
+			return nil, fmt.Errorf("encode a write to account %s: %w", a.ID, err)
+		}
 	}
-	if write && s.persist != nil {
-		return s.persist.save(a)
+	if err := fn(a); err != nil || entry == nil {
+		return nil, err
 	}
-	return nil
+	return s.persist.record(a, entry)
 }
 
 // reindex rebuilds the indexes a change of the lists made stale; the account is locked

@@ -12,7 +12,7 @@ func TestStoreAdvancesAfterWrites(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	status := func(st *Store, now time.Time) string {
 		var got string
-		_ = st.with("a", now, false, func(a *Account) error { got = a.SMC.Tokens[0].Status; return nil })
+		_ = st.with("a", now, nil, func(a *Account) error { got = a.SMC.Tokens[0].Status; return nil })
 		return got
 	}
 	cases := []struct {
@@ -34,7 +34,7 @@ func TestStoreAdvancesAfterWrites(t *testing.T) {
 			if got := status(st, t0); got != "unactivated" {
 				t.Fatalf("settling read: %s", got)
 			}
-			_ = st.with("a", t0, true, func(a *Account) error { tok.ExpiresAt = tc.expires; return nil })
+			_ = st.with("a", t0, &change{Now: t0}, func(a *Account) error { tok.ExpiresAt = tc.expires; return nil })
 			if got := status(st, tc.readAt); got != tc.want {
 				t.Fatalf("status %q, want %q", got, tc.want)
 			}
