@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -38,26 +39,48 @@ func ResultBody(format Format, action, requestID string, value any) ([]byte, err
 	if format == XML {
 		return xmlResult(action, requestID, obj)
 	}
-	var b bytes.Buffer
-	b.Grow(len(obj) + len(requestID) + 16)
-	b.WriteString(`{"RequestId":`)
-	b.WriteString(strconv.Quote(requestID))
-	if inner := bytes.TrimSpace(obj[1 : len(obj)-1]); len(inner) > 0 {
-		b.WriteByte(',')
-		b.Write(inner)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return jsonResult(make([]byte, 0, len(obj)+len(requestID)+16), requestID, obj), nil
 }
+
+// jsonResult appends the JSON envelope of an encoded result object to b.
+func jsonResult(b []byte, requestID string, obj []byte) []byte {
+	b = strconv.AppendQuote(append(b, `{"RequestId":`...), requestID)
+	if inner := bytes.TrimSpace(obj[1 : len(obj)-1]); len(inner) > 0 {
+		b = append(append(b, ','), inner...)
+	}
+	return append(b, '}')
+}
+
+// bodyBuffers recycles JSON success bodies, which WriteResult has handed to the connection
+// by the time it returns (a Writer must not keep what it is given): a 10-job page is 12 KB
+// to allocate and clear on every request otherwise.
+var bodyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody keeps a rare huge body from pinning its buffer in the pool.
+const maxPooledBody = 64 << 10
 
 // WriteResult writes a 200 success envelope. On error it writes nothing, so the caller can
 // still answer with WriteError (InternalError) from the one place errors are written.
 func WriteResult(w http.ResponseWriter, format Format, action, requestID string, value any) error {
-	body, err := ResultBody(format, action, requestID, value)
+	if format == XML {
+		body, err := ResultBody(format, action, requestID, value)
+		if err != nil {
+			return err
+		}
+		write(w, format, http.StatusOK, requestID, body)
+		return nil
+	}
+	obj, err := marshalObject(value)
 	if err != nil {
 		return err
 	}
+	buf := bodyBuffers.Get().(*[]byte)
+	body := jsonResult((*buf)[:0], requestID, obj)
 	write(w, format, http.StatusOK, requestID, body)
+	if cap(body) <= maxPooledBody {
+		*buf = body[:0]
+		bodyBuffers.Put(buf)
+	}
 	return nil
 }
 
