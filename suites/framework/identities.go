@@ -12,13 +12,13 @@ import (
 )
 
 // RAM identities, account conditions and flow-control limits, for the authorization specs.
-// A target provides them through its control plane. A real account would provide them
-// through a target profile (issue #10, --target-config), which this build does not read:
-// there the specs skip with the reason.
+// A target with a control plane makes them on demand. A real account cannot, but its target
+// profile (--target-config, ram:) can lend the two identities that need no policy of the
+// suite's choosing: an unprivileged RAM user and a disabled AccessKey.
 
 // noIdentities is why an identity spec skips on a target without a control plane.
-const noIdentities = "target cannot provide RAM identities, account conditions or flow-control limits: " +
-	"it has no /_smcct/ control plane, and this build reads no target profile that names them (--target-config, issue #10)"
+const noIdentities = "target cannot make RAM users with given policies, roles, account conditions or flow-control limits: " +
+	"it has no /_smcct/ control plane (a target profile lends only ram.unprivileged and ram.inactive)"
 
 // NeedIdentities skips the spec unless the target can make RAM users, roles, disabled keys,
 // account conditions and limits on demand.
@@ -28,6 +28,35 @@ func (f *F) NeedIdentities() *Control {
 		Skip(noIdentities)
 	}
 	return f.T.Control()
+}
+
+// Unprivileged returns a client signing as a RAM user with no policy: one the control plane
+// makes, or else the profile's ram.unprivileged.
+func (f *F) Unprivileged(ctx context.Context) *Client {
+	GinkgoHelper()
+	if f.T.Caps.Control {
+		return f.User(ctx)
+	}
+	id := f.T.Profile.RAM.Unprivileged
+	if !id.Given() {
+		Skip("target has no control plane to make a RAM user, and its target profile names no ram.unprivileged user")
+	}
+	c, err := f.T.NewClient(id.Credentials(), ClientOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	return c
+}
+
+// InactiveKey returns a client signing with the profile's disabled AccessKey
+// (ram.inactive), and skips the spec when the profile names none.
+func (f *F) InactiveKey() *Client {
+	GinkgoHelper()
+	id := f.T.Profile.RAM.Inactive
+	if !id.Given() {
+		Skip("target has no control plane to disable a key, and its target profile names no ram.inactive AccessKey")
+	}
+	c, err := f.T.NewClient(id.Credentials(), ClientOptions{})
+	Expect(err).NotTo(HaveOccurred())
+	return c
 }
 
 // User is a RAM user for Control.PutUser: its keys and the policies attached to it.
@@ -142,12 +171,12 @@ func (f *F) User(ctx context.Context, policies ...string) *Client {
 }
 
 // NeedSTS returns STS's AssumeRole and skips the spec unless the target serves STS: a
-// reference does, beside the products; a real endpoint's STS host would come from a
-// target profile.
+// reference does, beside the products. The real STS is another host, which target profiles
+// do not name.
 func (f *F) NeedSTS() *spec.Action {
 	GinkgoHelper()
 	if !f.T.Caps.Control {
-		Skip("target has no known STS endpoint: a reference serves STS beside the products, a real account would name it in a target profile (--target-config, issue #10)")
+		Skip("target serves no known STS: a reference serves it beside the products; the real STS is another host, which target profiles do not name")
 	}
 	a, ok := Catalog().Lookup("2015-04-01", "AssumeRole")
 	if !ok {

@@ -32,6 +32,9 @@ type Profile struct {
 	Disks []Disk `yaml:"disks"`
 	// Other is a second account, for the isolation specs.
 	Other Identity `yaml:"other"`
+	// RAM names identities of the account that the authorization specs use where the
+	// target has no control plane to make them.
+	RAM RAMIdentities `yaml:"ram"`
 	// TimeScale is how many times faster than the contract's durations the target's
 	// lifecycles run (60 for `smcct serve --time-scale 60`); 0 means unknown.
 	TimeScale float64 `yaml:"timeScale"`
@@ -70,8 +73,18 @@ type Disk struct {
 	Status string `yaml:"status"`
 }
 
+// RAMIdentities are RAM identities an account keeps for the suites. A control plane makes
+// users with any policies on demand; a real account can only lend ones made beforehand.
+type RAMIdentities struct {
+	// Unprivileged is a RAM user's key with no permission on SMC or EBS: every action's
+	// "without a policy" authorization case is sent with it.
+	Unprivileged Identity `yaml:"unprivileged"`
+	// Inactive is an AccessKey the account has disabled, for InvalidAccessKeyId.Inactive.
+	Inactive Identity `yaml:"inactive"`
+}
+
 // Identity is an AccessKey pair, given as values or as the names of environment variables
-// that hold them (keep secrets out of files). Room is left for RAM roles (issue #16).
+// that hold them (keep secrets out of files).
 type Identity struct {
 	AccessKeyID        string `yaml:"accessKeyId"`
 	AccessKeySecret    string `yaml:"accessKeySecret"`
@@ -89,6 +102,21 @@ func (i Identity) Credentials() Credentials {
 		c.Secret = os.Getenv(i.AccessKeySecretEnv)
 	}
 	return c
+}
+
+// Given reports whether the profile names this identity at all.
+func (i Identity) Given() bool { return i.AccessKeyID != "" || i.AccessKeyIDEnv != "" }
+
+// check: a key ID and its secret go together, and the variables named are set.
+func (i Identity) check(field string, add func(field, format string, args ...any)) {
+	if i.Given() != (i.AccessKeySecret != "" || i.AccessKeySecretEnv != "") {
+		add(field, "an AccessKey ID and its secret go together")
+	}
+	for _, env := range []struct{ field, name string }{{field + ".accessKeyIdEnv", i.AccessKeyIDEnv}, {field + ".accessKeySecretEnv", i.AccessKeySecretEnv}} {
+		if env.name != "" && os.Getenv(env.name) == "" {
+			add(env.field, "the environment variable %s is not set", env.name)
+		}
+	}
 }
 
 // Duration is a time.Duration written as "5m" or "2h" (or "1d").
@@ -178,15 +206,9 @@ func (p *Profile) Check() error {
 	if p.RunTag != "" && !runTagRE.MatchString(p.RunTag) {
 		add("runTag", "%q: 2-24 lower-case letters, digits and dashes, starting with a letter (it prefixes names)", p.RunTag)
 	}
-	o := p.Other
-	if (o.AccessKeyID != "" || o.AccessKeyIDEnv != "") != (o.AccessKeySecret != "" || o.AccessKeySecretEnv != "") {
-		add("other", "an AccessKey ID and its secret go together")
-	}
-	for _, env := range []struct{ field, name string }{{"other.accessKeyIdEnv", o.AccessKeyIDEnv}, {"other.accessKeySecretEnv", o.AccessKeySecretEnv}} {
-		if env.name != "" && os.Getenv(env.name) == "" {
-			add(env.field, "the environment variable %s is not set", env.name)
-		}
-	}
+	p.Other.check("other", add)
+	p.RAM.Unprivileged.check("ram.unprivileged", add)
+	p.RAM.Inactive.check("ram.inactive", add)
 	if len(bad) == 0 {
 		return nil
 	}

@@ -11,12 +11,19 @@ import (
 func TestProfileExample(t *testing.T) {
 	t.Setenv("SMCCT_OTHER_ACCESS_KEY_ID", "example-id")
 	t.Setenv("SMCCT_OTHER_ACCESS_KEY_SECRET", "example-secret")
+	for _, v := range []string{"UNPRIVILEGED", "INACTIVE"} {
+		t.Setenv("SMCCT_RAM_"+v+"_ACCESS_KEY_ID", "example-"+v)
+		t.Setenv("SMCCT_RAM_"+v+"_ACCESS_KEY_SECRET", "example-secret")
+	}
 	p, err := LoadProfile("../../docs/target-profile.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := p.Other.Credentials(); got.AccessKeyID != "example-id" || got.Secret != "example-secret" {
 		t.Errorf("the second account comes from the environment: %+v", got)
+	}
+	if p.RAM.Unprivileged.Credentials().AccessKeyID != "example-UNPRIVILEGED" || p.RAM.Inactive.Credentials().AccessKeyID != "example-INACTIVE" {
+		t.Errorf("the RAM identities come from the environment: %+v", p.RAM)
 	}
 	if p.Budget() != 30*time.Minute || p.Objects() != 10 || p.Tag() != "smcct" || len(DiskPairs(p.Disks, "", p.Replication)) != 2 {
 		t.Errorf("budgets, tag or disk pairs: %v %d %q %v", p.Budget(), p.Objects(), p.Tag(), DiskPairs(p.Disks, "", p.Replication))
@@ -41,6 +48,9 @@ func TestProfileErrorsNameTheField(t *testing.T) {
 		{"a run tag that cannot start a name", "runTag: 9lives\n", "runTag"},
 		{"a key without its secret", "other: {accessKeyId: abc}\n", "other: an AccessKey ID and its secret go together"},
 		{"a secret variable that is not set", "other: {accessKeyId: abc, accessKeySecretEnv: SMCCT_TEST_UNSET_VARIABLE}\n", "other.accessKeySecretEnv"},
+		{"a RAM user's key without its secret", "ram: {unprivileged: {accessKeyId: abc}}\n", "ram.unprivileged: an AccessKey ID and its secret go together"},
+		{"a disabled key's secret variable that is not set", "ram: {inactive: {accessKeyId: abc, accessKeySecretEnv: SMCCT_TEST_UNSET_VARIABLE}}\n", "ram.inactive.accessKeySecretEnv"},
+		{"an unknown RAM identity", "ram: {admin: {accessKeyId: abc, accessKeySecret: x}}\n", "field admin not found"},
 		{"an endpoint that is no URL", "endpoint: smc.aliyuncs.com\n", "endpoint"},
 	}
 	os.Unsetenv("SMCCT_TEST_UNSET_VARIABLE")

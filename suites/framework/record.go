@@ -63,6 +63,10 @@ type RecordedTarget struct {
 	RecordedAt time.Time `json:"recordedAt"`
 	// RunID is the run's tag: replayed specs name their objects as the recorded ones did.
 	RunID string `json:"runId,omitempty"`
+	// Unprivileged and Inactive say that the profile lent those RAM identities, so that a
+	// replay lends stand-ins and runs the same specs.
+	Unprivileged bool `json:"unprivileged,omitempty"`
+	Inactive     bool `json:"inactive,omitempty"`
 }
 
 // Cassettes gives every spec its own cassette, recorded or replayed, derived from the spec's
@@ -106,7 +110,7 @@ func recordedTarget(t *Target) RecordedTarget {
 	rt := RecordedTarget{
 		Name: t.Name, Region: t.Region, Signer: signerName(t.Signer), Caps: t.Caps,
 		Reference: t.Caps.Control, RecordedAt: t.SigningTime().UTC().Truncate(time.Second),
-		RunID: t.RunID,
+		RunID: t.RunID, Unprivileged: t.Profile.RAM.Unprivileged.Given(), Inactive: t.Profile.RAM.Inactive.Given(),
 	}
 	if rt.Reference {
 		rt.DefaultKey, rt.OtherKey = t.Default.AccessKeyID, t.Other.AccessKeyID
@@ -124,6 +128,11 @@ func StartRecordingShared(t *Target, dir, suite string) error {
 	c := newCassettes(dir, suite, recorder.Record)
 	c.annotate = rt.Reference
 	c.secrets = []string{t.Default.Secret, t.Other.Secret}
+	for _, id := range []Identity{t.Profile.RAM.Unprivileged, t.Profile.RAM.Inactive} {
+		if id.Given() {
+			c.secrets = append(c.secrets, id.Credentials().Secret)
+		}
+	}
 	for _, k := range []Credentials{t.Default, t.Other} {
 		if k.AccessKeyID != "" {
 			c.keys[k.AccessKeyID] = k.Secret
@@ -163,6 +172,12 @@ func NewReplay(dir, suite string) (*Target, error) {
 		cassettes: c,
 		Profile:   &Profile{}, RunID: rt.RunID, Pace: &Pace{},
 		Leases: newLeases("replay:"+dir, "replay"),
+	}
+	if rt.Unprivileged {
+		t.Profile.RAM.Unprivileged = Identity{AccessKeyID: "replay-unprivileged-key", AccessKeySecret: "replay-secret"}
+	}
+	if rt.Inactive {
+		t.Profile.RAM.Inactive = Identity{AccessKeyID: "replay-inactive-key", AccessKeySecret: "replay-secret"}
 	}
 	if rt.Caps.Other {
 		t.Other = Credentials{AccessKeyID: orDefault(rt.OtherKey, "replay-other-key"), Secret: "replay-other-secret"}
