@@ -360,9 +360,7 @@ func (w *world) link(ctx context.Context, c cases.FilterCase, action, id string)
 			q = jobParams(id, w.f.Name("job"))
 		}
 		r := w.ok(ctx, action, q)
-		if !w.own {
-			w.f.CleanupCreated(a, r)
-		}
+		w.cleanup(ctx, a, r)
 		return
 	}
 	other := w.make(ctx, a.Object, nil, false)
@@ -441,7 +439,8 @@ func (w *world) busyWorkgroup(ctx context.Context) string {
 	wg := w.make(ctx, "Workgroup", nil, false)
 	src := w.source(ctx)
 	w.ok(ctx, "AssociateSourceServers", url.Values{"WorkgroupId": {wg}, "SourceId.1": {src}})
-	job := w.ok(ctx, "CreateReplicationJob", jobParams(src, w.f.Name("job"))).Str("JobId")
-	w.ok(ctx, "StartReplicationJob", url.Values{"JobId": {job}})
+	r := w.ok(ctx, "CreateReplicationJob", jobParams(src, w.f.Name("job")))
+	w.cleanup(ctx, r.Action, r)
+	w.ok(ctx, "StartReplicationJob", url.Values{"JobId": {r.Str("JobId")}})
 	return wg
 }

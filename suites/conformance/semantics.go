@@ -200,6 +200,7 @@ func runRoundTrip(ctx SpecContext, f *framework.F, c cases.RoundTripCase) {
 		sent.Set(k, v)
 	}
 	var id string
+	w.jobNeeds = sent // a job's source must have the data disks the request names
 	if verbOf(a.Name) == "Create" {
 		var r *framework.Result
 		id, r = w.create(ctx, a, c.Kind, sent)
@@ -233,9 +234,7 @@ func (w *world) create(ctx context.Context, a *spec.Action, kind string, extra u
 	}
 	q = merge(q, extra)
 	r := w.ok(ctx, a.Name, q)
-	if !w.own {
-		w.f.CleanupCreated(a, r)
-	}
+	w.cleanup(ctx, a, r)
 	id := r.Str(a.Product.Objects[kind].IDField)
 	Expect(id).NotTo(BeEmpty(), "%s answers the new %s's ID", a.Name, kind)
 	return id, r
@@ -302,9 +301,7 @@ func idempotentCreate(ctx SpecContext, w *world, c cases.IdempotencyCase, token 
 	}
 	idField := a.Product.Objects[kind].IDField
 	first := w.ok(ctx, a.Name, q)
-	if !w.own {
-		w.f.CleanupCreated(a, first)
-	}
+	w.cleanup(ctx, a, first)
 	id := first.Str(idField)
 	if c.Check == "changed" {
 		q.Set(c.Changed.Name, w.f.Name("second"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,13 @@ type world struct {
 	// the source zone and one in the destination zone.
 	sources []string
 	disks   [][2]string
-	own     bool
+	// held are the sources a world on an endpoint leased, in the order it leased them;
+	// sourceItems the listed sources by ID; jobNeeds the job request the next source must
+	// serve (its data disks).
+	held        []string
+	sourceItems map[string]map[string]any
+	jobNeeds    url.Values
+	own         bool
 	// drillGroup is the synced group the world's drills run on, once one is needed;
 	// drillPair the synced pair its pair drills run on.
 	drillGroup, drillPair string
@@ -103,19 +110,78 @@ func (w *world) source(ctx context.Context) string {
 		return id
 	}
 	if w.sources == nil {
-		items := w.list(ctx, "DescribeSourceServers", url.Values{"State": {"Available"}})
-		w.sources = []string{}
-		for _, it := range items {
-			w.sources = append(w.sources, fmt.Sprint(it["SourceId"]))
+		w.sources, w.sourceItems = []string{}, map[string]map[string]any{}
+		for _, it := range w.list(ctx, "DescribeSourceServers", url.Values{"State": {"Available"}}) {
+			id := spec.WireText(it["SourceId"])
+			w.sources, w.sourceItems[id] = append(w.sources, id), it
+		}
+		slices.Sort(w.sources)
+	}
+	// Other specs, in this process or another, use the same sources: a leased one is ours
+	// until the spec's objects on it are gone. A world leases in ascending ID order, so two
+	// specs that each need more sources than they hold never wait for each other.
+	for {
+		var after []string
+		for _, id := range w.sources {
+			if (len(w.held) == 0 || id > w.held[len(w.held)-1]) && servesDataDisks(w.sourceItems[id], w.jobNeeds) {
+				after = append(after, id)
+			}
+		}
+		if len(after) == 0 {
+			Skip(fmt.Sprintf("needs more Available source servers with no replication job (and the data disks the request names) than the target has free at once: it lists %d, this spec holds %d", len(w.sources), len(w.held)))
+		}
+		// While holding none, wait as long as a walk holds a source; while holding some,
+		// only briefly, since others may wait for ours.
+		wait := time.Duration(0)
+		if len(w.held) > 0 {
+			wait = heldSourceWait
+		}
+		id := w.f.Walker(ctx).LeaseAmong("Available source server", after, wait)
+		w.held = append(w.held, id)
+		// A job on a leased source is no spec's of this run: its holder removed its own
+		// before giving it back. The source stays leased, so nobody else meets that job.
+		if it, ok := w.item(ctx, "SourceServer", id); ok && spec.WireText(it["State"]) == "Available" && !w.hasJobs(ctx, id) {
+			return id
 		}
 	}
-	if len(w.sources) == 0 {
-		Skip("needs an Available source server: the target lists none and has no control plane to seed one")
-	}
-	id := w.sources[0]
-	w.sources = w.sources[1:]
-	return id
 }
+
+// servesDataDisks reports whether a source has every data disk a job request names by index
+// (DataDisk.n.Index): a job may only copy disks its source has.
+func servesDataDisks(src map[string]any, q url.Values) bool {
+	have := map[string]bool{}
+	disks, _ := spec.Field(src, "DataDisks.DataDisk")
+	list, _ := disks.([]any)
+	for _, d := range list {
+		if m, ok := d.(map[string]any); ok {
+			have[spec.WireText(m["Index"])] = true
+		}
+	}
+	for k, v := range q {
+		if strings.HasPrefix(k, "DataDisk.") && strings.HasSuffix(k, ".Index") && len(v) > 0 && !have[v[0]] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasJobs reports whether the account lists a replication job, in any status, on a source.
+// The jobs are asked rather than the source's JobId, which may name a job long gone.
+func (w *world) hasJobs(ctx context.Context, src string) bool {
+	GinkgoHelper()
+	a := w.f.NeedAction("DescribeReplicationJobs")
+	p, ok := a.Param("SourceId")
+	Expect(ok).To(BeTrue(), "DescribeReplicationJobs filters by SourceId")
+	for _, it := range w.list(ctx, a.Name, cases.FilterValue{Texts: []string{src}}.Params(p)) {
+		if spec.WireText(it["SourceId"]) == src {
+			return true
+		}
+	}
+	return false
+}
+
+// heldSourceWait is how long a spec that already holds sources waits for one more.
+const heldSourceWait = 30 * time.Second
 
 // diskPair hands out two disks, one in the source zone and one in the destination zone.
 func (w *world) diskPair() [2]string {
@@ -144,15 +210,28 @@ func (w *world) make(ctx context.Context, kind string, extra url.Values, mirror 
 	q := merge(w.createParams(ctx, kind, mirror), extra)
 	a := w.f.NeedAction(creatorName(kind))
 	r := w.ok(ctx, a.Name, q)
-	if !w.own {
-		w.f.CleanupCreated(a, r)
-	}
+	w.cleanup(ctx, a, r)
 	id := r.Str(a.Product.Objects[kind].IDField)
 	Expect(id).NotTo(BeEmpty(), "%s answers the new %s's ID", a.Name, kind)
 	if kind == "ReplicaGroup" {
 		w.settle(ctx, kind, id, "Status", "created")
 	}
 	return id
+}
+
+// cleanup removes an object the world made in the default account when the spec ends. On a
+// target without a control plane the walker removes it, first bringing it into a state a
+// delete admits and then waiting until it is gone, so that the next spec finds its source
+// free; its leases end only then.
+func (w *world) cleanup(ctx context.Context, a *spec.Action, r *framework.Result) {
+	GinkgoHelper()
+	switch {
+	case w.own:
+	case w.f.T.Caps.Control:
+		w.f.CleanupCreated(a, r)
+	case w.f.Walker(ctx).AdoptCreated(r) == nil:
+		w.f.CleanupCreated(a, r)
+	}
 }
 
 // createParams is a valid create request for a kind, with the world's sources and disks.

@@ -122,3 +122,25 @@ func (w *Walker) LeaseSource(ctx context.Context, state string) *Obj {
 	GinkgoHelper()
 	return w.fixture(ctx, "SourceServer", map[string]string{"State": state})
 }
+
+// LeaseAmong takes a free one of ids, objects the API cannot create that the caller found
+// on the target (what names them in a skip), for the rest of the spec. It waits for one
+// to come free as long as wait, or as long as a walk may hold one when wait is 0, then
+// skips the spec.
+func (w *Walker) LeaseAmong(what string, ids []string, wait time.Duration) string {
+	GinkgoHelper()
+	if wait <= 0 {
+		wait = w.leaseWait()
+	}
+	for deadline := time.Now().Add(wait); ; time.Sleep(leasePoll) {
+		if id, ok := w.f.T.Leases.Take(ids...); ok {
+			w.leased = append(w.leased, id)
+			return id
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+	}
+	Skip(fmt.Sprintf("no %s came free within %v: %d listed, all in use by other specs", what, wait, len(ids)))
+	return ""
+}
