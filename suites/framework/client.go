@@ -138,6 +138,27 @@ func (c *Client) Call(ctx context.Context, a *spec.Action, params url.Values) (*
 	return c.Send(ctx, a, req)
 }
 
+// CallAnyRegion is Call for a read whose RegionId is only an optional filter
+// (DescribeReplicationJobs): unless params name a region, it sends none, where Call would
+// send the client's and miss what lives in other regions.
+func (c *Client) CallAnyRegion(ctx context.Context, a *spec.Action, params url.Values) (*Result, error) {
+	if p, ok := a.Param("RegionId"); !ok || p.Required || p.Filter == nil || params.Has("RegionId") {
+		return c.Call(ctx, a, params)
+	}
+	req, err := c.rc.NewRequest(a.Product.Version, a.Name, params)
+	if err != nil {
+		return nil, err
+	}
+	req.Query.Del("RegionId")
+	if req.Form != nil {
+		req.Form.Del("RegionId")
+	}
+	if err := c.rc.Sign(req); err != nil {
+		return nil, err
+	}
+	return c.Send(ctx, a, req)
+}
+
 // Send puts a prepared request on the wire and checks the answer against the contract.
 // a may be nil for requests that name no known action.
 func (c *Client) Send(ctx context.Context, a *spec.Action, req *rpc.Request) (*Result, error) {

@@ -101,6 +101,11 @@ func (o *Obj) Address(action string) url.Values {
 			region = o.Dst.Region
 		}
 		q.Set("RegionId", region)
+	case "ReplicationJob":
+		// A job answers in the region it was made in (a spec may make one elsewhere).
+		if region := str(o.Fields["RegionId"]); region != "" {
+			q.Set("RegionId", region)
+		}
 	}
 	if ob := objectOf(o.Kind); ob != nil {
 		q.Set(ob.IDParam, o.ID)
@@ -157,7 +162,7 @@ func (c *Client) Observe(ctx context.Context, o *Obj) (present bool, err error) 
 	}
 	idField := objectOf(o.Kind).IDField
 	for _, q := range sites {
-		res, err := c.Call(ctx, a, q)
+		res, err := c.CallAnyRegion(ctx, a, q)
 		if err != nil {
 			return false, err
 		}

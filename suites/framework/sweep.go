@@ -118,7 +118,7 @@ func listAll(ctx context.Context, c *Client, action, region string) ([]map[strin
 		if numbered {
 			q.Set("PageNumber", strconv.Itoa(page))
 		}
-		r, err := c.Call(ctx, a, q)
+		r, err := c.CallAnyRegion(ctx, a, q) // SMC lists: every region's objects
 		if err != nil || !r.OK() {
 			return out, fmt.Errorf("%s: %s", action, errText(r, err))
 		}
