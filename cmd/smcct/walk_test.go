@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,57 +107,143 @@ func TestWalkedPreconditionsAndLifecycles(t *testing.T) {
 	t.Logf("passed %v of %d specs", passed, len(specs))
 }
 
-// TestSweepRemovesTheTaggedLeftoversOfAKilledRun kills a check run mid-way, then sweeps:
-// what the run created is found by its run tag and removed, and an object nobody tagged
-// stays.
+// TestSweepRemovesTheTaggedLeftoversOfAKilledRun kills a check run mid-way, then sweeps.
+// Exactly what carries a run tag goes: every object of the account is listed before the
+// sweep, each tagged one must be reported removed and be gone, and each other one (the
+// fixtures, and objects made here whose names only look like a run's) must still be there.
 func TestSweepRemovesTheTaggedLeftoversOfAKilledRun(t *testing.T) {
-	u := startWalkServe(t, "120")
+	// A slower clock than the other walk tests: each process must still be mid-walk when
+	// the other has made its object.
+	u := startWalkServe(t, "20")
 	c := walkClient(t, u)
-	keep := call(t, c, "CreateDiskReplicaGroup", url.Values{"RegionId": {"cn-hangzhou"}, "SourceZoneId": {"cn-hangzhou-h"},
-		"DestinationRegionId": {"cn-shanghai"}, "DestinationZoneId": {"cn-shanghai-e"}, "GroupName": {"smcct-keep-me"}})["ReplicaGroupId"].(string)
+	// Names a sweep must leave: no run stamp after the tag, another tag with a stamp, no tag.
+	call(t, c, "CreateDiskReplicaGroup", url.Values{"RegionId": {"cn-hangzhou"}, "SourceZoneId": {"cn-hangzhou-h"},
+		"DestinationRegionId": {"cn-shanghai"}, "DestinationZoneId": {"cn-shanghai-e"}, "GroupName": {"smcct-keep-me"}})
+	call(t, c, "CreateAccessToken", url.Values{"RegionId": {"cn-hangzhou"}, "Name": {"other-" + strconv.FormatInt(time.Now().Add(-3*time.Hour).Unix(), 36) + "-token"}})
+	call(t, c, "CreateWorkgroup", url.Values{"RegionId": {"cn-hangzhou"}, "Name": {"team-workgroup"}})
 
-	cmd := exec.Command(checkBinary(t), "check", "--endpoint", u, "--allow-writes", "--label-filter", "precondition && action:ReprotectDiskReplicaPair")
+	cmd := exec.Command(checkBinary(t), "check", "--endpoint", u, "--allow-writes", "--procs", "2",
+		"--focus", "StopReplicationJob when the ReplicationJob BusinessStatus is Processing",
+		"--focus", "ReprotectDiskReplicaPair when the ReplicaPair Status is reprotecting")
 	cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=smcct", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=smcct-secret")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the kill takes its parallel processes too
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Kill the run once it holds a pair of its own: mid-walk, before any cleanup.
-	var tagged []string
-	for deadline := time.Now().Add(30 * time.Second); len(tagged) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		tagged = names(call(t, c, "DescribeDiskReplicaPairs", url.Values{"RegionId": {"cn-hangzhou"}}), "ReplicaPairs", "PairName", "smcct-")
+	kill := func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() }
+	// Kill the run once its processes hold a job and a pair of their own: mid-walk, before
+	// any cleanup.
+	for deadline := time.Now().Add(60 * time.Second); len(kinds(inventory(t, c), start)) < 2; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			kill()
+			t.Fatal("the run did not hold a tagged job and a tagged pair within 60 s")
+		}
 	}
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	if len(tagged) == 0 {
-		t.Fatal("the run created no tagged pair within 30 s")
-	}
-	left := tagged
-	left = append(left, names(call(t, c, "DescribeDiskReplicaGroups", url.Values{"RegionId": {"cn-hangzhou"}}), "ReplicaGroups", "GroupName", "smcct-")...)
+	kill()
 
-	sweep := exec.Command(checkBinary(t), "sweep", "--endpoint", u, "--older-than", "0", "--time-scale", "120")
+	before := inventory(t, c)
+	left := tagged(before, start)
+	sweep := exec.Command(checkBinary(t), "sweep", "--endpoint", u, "--older-than", "0", "--time-scale", "20")
 	sweep.Env = cmd.Env
 	out, err := sweep.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sweep: %v\n%s", err, out)
 	}
-	for _, name := range left {
-		if name != "smcct-keep-me" && !strings.Contains(string(out), name) {
-			t.Errorf("sweep did not report removing %s:\n%s", name, out)
+	after := inventory(t, c)
+	for id, o := range before {
+		_, still := after[id]
+		switch {
+		case left[id] && still:
+			t.Errorf("the run's %s %s (%s) is still there after the sweep", o.kind, id, o.name)
+		case left[id] && !strings.Contains(string(out), "removed "+o.kind+" "+id+" ("):
+			t.Errorf("sweep did not report removing %s %s (%s)", o.kind, id, o.name)
+		case !left[id] && !still:
+			t.Errorf("sweep removed the untagged %s %s (%s)", o.kind, id, o.name)
 		}
 	}
-	if strings.Contains(string(out), keep) {
-		t.Errorf("sweep touched the untagged group %s:\n%s", keep, out)
+	if n := strings.Count(string(out), "\nremoved "); n != len(left) {
+		t.Errorf("sweep reports %d removals, the run left %d tagged objects:\n%s", n, len(left), out)
 	}
-	for _, list := range []struct{ action, key, field string }{{"DescribeDiskReplicaPairs", "ReplicaPairs", "PairName"}, {"DescribeDiskReplicaGroups", "ReplicaGroups", "GroupName"}} {
+	t.Logf("%d tagged objects removed, %d others kept:\n%s", len(left), len(before)-len(left), out)
+}
+
+// listed is one object of the account, as a list action shows it.
+type listed struct{ kind, name string }
+
+// inventory lists every replication job, access token, workgroup, replica group and pair of
+// the account by ID, in both regions the walker uses; independent of the sweeper's own
+// listing, so that the two cannot share a blind spot.
+func inventory(t *testing.T, c *rpc.Client) map[string]listed {
+	t.Helper()
+	out := map[string]listed{}
+	for _, l := range []struct{ kind, action, items, id, name string }{
+		{"ReplicationJob", "DescribeReplicationJobs", "ReplicationJobs.ReplicationJob", "JobId", "Name"},
+		{"AccessToken", "ListAccessTokens", "AccessTokens.AccessToken", "AccessTokenId", "Name"},
+		{"Workgroup", "DescribeWorkgroups", "Workgroups.Workgroup", "WorkgroupId", "Name"},
+		{"ReplicaGroup", "DescribeDiskReplicaGroups", "ReplicaGroups", "ReplicaGroupId", "GroupName"},
+		{"ReplicaPair", "DescribeDiskReplicaPairs", "ReplicaPairs", "ReplicaPairId", "PairName"},
+	} {
 		for _, region := range []string{"cn-hangzhou", "cn-shanghai"} {
-			if still := names(call(t, c, list.action, url.Values{"RegionId": {region}}), list.key, list.field, "smcct-"); len(still) > 1 || (len(still) == 1 && still[0] != "smcct-keep-me") {
-				t.Errorf("tagged objects left in %s after the sweep: %v", region, still)
+			q := url.Values{"RegionId": {region}}
+			if strings.HasPrefix(l.kind, "Replica") {
+				q.Set("MaxResults", "100")
+			} else {
+				q.Set("PageSize", "50")
+			}
+			items := path(call(t, c, l.action, q), l.items)
+			if len(items) >= 50 {
+				t.Fatalf("%s lists %d items: more than one page", l.action, len(items))
+			}
+			for _, it := range items {
+				m, _ := it.(map[string]any)
+				id, _ := m[l.id].(string)
+				name, _ := m[l.name].(string)
+				if id == "" {
+					t.Fatalf("%s item without %s: %v", l.action, l.id, m)
+				}
+				out[id] = listed{l.kind, name}
 			}
 		}
 	}
-	if g := call(t, c, "DescribeDiskReplicaGroups", url.Values{"RegionId": {"cn-hangzhou"}, "GroupIds": {keep}}); len(g["ReplicaGroups"].([]any)) != 1 {
-		t.Errorf("the untagged group is gone: %v", g)
+	return out
+}
+
+// tagged are the objects whose names a run with the default tag started since gave:
+// "smcct-", the run's start in base 36 Unix seconds, "-". Read here without the
+// framework's parser, so that the sweeper and this test cannot share a mistake.
+func tagged(objs map[string]listed, since time.Time) map[string]bool {
+	out := map[string]bool{}
+	for id, o := range objs {
+		parts := strings.SplitN(o.name, "-", 3)
+		if len(parts) < 3 || parts[0] != "smcct" {
+			continue
+		}
+		if secs, err := strconv.ParseInt(parts[1], 36, 64); err == nil && secs >= since.Unix()-1 && secs <= time.Now().Unix() {
+			out[id] = true
+		}
 	}
+	return out
+}
+
+// kinds are the kinds of the tagged objects.
+func kinds(objs map[string]listed, since time.Time) map[string]bool {
+	out := map[string]bool{}
+	for id := range tagged(objs, since) {
+		out[objs[id].kind] = true
+	}
+	return out
+}
+
+// path follows dotted keys into an answer and returns the list at the end.
+func path(data map[string]any, keys string) []any {
+	var v any = data
+	for _, k := range strings.Split(keys, ".") {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	list, _ := v.([]any)
+	return list
 }
 
 func walkClient(t *testing.T, u string) *rpc.Client {
@@ -167,10 +255,13 @@ func walkClient(t *testing.T, u string) *rpc.Client {
 	return c
 }
 
-// call sends one EBS action that must succeed and returns the answer.
+// call sends one action that must succeed and returns the answer.
 func call(t *testing.T, c *rpc.Client, action string, q url.Values) map[string]any {
 	t.Helper()
 	a, ok := spec.MustDefault().Lookup("2021-07-30", action)
+	if !ok {
+		a, ok = spec.MustDefault().Lookup("2019-06-01", action)
+	}
 	if !ok {
 		t.Fatalf("no action %s", action)
 	}
