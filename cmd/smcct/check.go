@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -142,13 +143,41 @@ func (o *checkOptions) target(ctx context.Context) (*framework.Target, error) {
 	if runID == "" {
 		runID = framework.NewRunID(prof.Tag(), time.Now())
 	}
-	return framework.NewEndpoint(ctx, framework.EndpointConfig{
+	t, err := framework.NewEndpoint(ctx, framework.EndpointConfig{
 		URL: endpoint, Region: region, Signer: signer, AllowWrites: o.allowWrites,
 		Default:      framework.Credentials{AccessKeyID: o.keyID, Secret: o.secret},
 		Other:        framework.Credentials{AccessKeyID: o.otherID, Secret: o.otherSecret},
 		ControlToken: o.controlToken,
 		Profile:      prof, RunID: runID,
 	})
+	if err != nil {
+		return nil, err
+	}
+	if r := t.ControlRefused; r != nil && r.Status == http.StatusUnauthorized {
+		// Walking every state instead of forcing it would take minutes where seconds do:
+		// the user almost certainly forgot the token.
+		t.Close()
+		what := "wants its token: pass --control-token or set $" + controlTokenEnv
+		if o.controlToken != "" {
+			what = "refused the --control-token given"
+		}
+		return nil, fmt.Errorf("%s has an smcct control plane that %s (%s); a target started with --control=false has its states walked instead", t.Name, what, r.Message)
+	}
+	return t, nil
+}
+
+// describeTarget prints the line that opens a run: the target and what it lets the suites
+// do, and why a control plane that is there goes unused.
+func describeTarget(out io.Writer, t *framework.Target, procs int) {
+	fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v)",
+		t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other)
+	if procs > 1 {
+		fmt.Fprintf(out, ", %d processes", procs)
+	}
+	fmt.Fprintln(out)
+	if r := t.ControlRefused; r != nil {
+		fmt.Fprintf(out, "  the target's smcct control plane refused this client (%d %s): states are walked through the public API instead\n", r.Status, r.Message)
+	}
 }
 
 // checkT is the GinkgoTestingT of a run outside go test: it only remembers failure.
@@ -189,13 +218,11 @@ func runCheck(ctx context.Context, out io.Writer, o *checkOptions) error {
 		}
 	}
 	if parallel {
-		fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v), %d processes\n",
-			t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other, o.procs)
+		describeTarget(out, t, o.procs)
 		return runParallel(ctx, out, o, t)
 	}
 	framework.Use(t)
-	fmt.Fprintf(out, "smcct check: target %s (control plane %v, writes %v, second account %v)\n",
-		t.Name, t.Caps.Control, t.Caps.Writes, t.Caps.Other)
+	describeTarget(out, t, 1)
 	if t.RunID != "" {
 		fmt.Fprintf(out, "  profile: %s; objects named %s-...; time scale %s\n", t.Profile.Source, t.RunID, t.Pace)
 	}

@@ -251,17 +251,34 @@ func TestHelpNeverPrintsSecrets(t *testing.T) {
 }
 
 // TestCheckSendsTheControlToken: against a reference started with --control-token, check
-// drives the control plane only when it has the token; without it the control plane is
-// treated as absent and the specs that need it are skipped, never failed.
+// drives the control plane when it has the token, also from its parallel processes (which
+// the token given as a flag must reach). Without the token, or with a wrong one, it stops
+// before any spec and says what to pass, rather than silently walking every state.
 func TestCheckSendsTheControlToken(t *testing.T) {
 	url := startServe(t, "--control-token", "t0ken")
 	filter := []string{"--endpoint", url, "--label-filter", "precondition && action:StopReplicationJob"}
-	code, with, out := runSmcctCheck(t, append(filter, "--control-token", "t0ken")...)
-	if code != 0 || with.failed != 0 || with.passed == 0 || !strings.Contains(out, "control plane true") {
-		t.Fatalf("with the token: exit %d, %+v\n%s", code, with, out)
+	for _, procs := range []string{"1", "2"} {
+		code, with, out := runSmcctCheck(t, append(filter, "--control-token", "t0ken", "--procs", procs)...)
+		if code != 0 || with.failed != 0 || with.passed == 0 || !strings.Contains(out, "control plane true") {
+			t.Fatalf("with the token in %s processes: exit %d, %+v\n%s", procs, code, with, out)
+		}
 	}
-	code, without, out := runSmcctCheck(t, filter...)
-	if code != 0 || without.failed != 0 || without.skipped == 0 || !strings.Contains(out, "control plane false") {
-		t.Fatalf("without the token: exit %d, %+v\n%s", code, without, out)
+	cases := []struct {
+		why  string
+		args []string
+		want string
+	}{
+		{"no token", nil, "pass --control-token or set $SMCCT_CONTROL_TOKEN"},
+		{"a wrong token", []string{"--control-token", "guess"}, "refused the --control-token given"},
+	}
+	for _, c := range cases {
+		report := filepath.Join(t.TempDir(), "report.json")
+		cmd := exec.Command(checkBinary(t), append(append([]string{"check", "--json-report", report}, filter...), c.args...)...)
+		cmd.Env = append(os.Environ(), "ALIBABA_CLOUD_ACCESS_KEY_ID=smcct", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=smcct-secret", "SMCCT_CONTROL_TOKEN=")
+		out, err := cmd.CombinedOutput()
+		_, statErr := os.Stat(report)
+		if err == nil || statErr == nil || !strings.Contains(string(out), c.want) || !strings.Contains(string(out), "--control=false") {
+			t.Errorf("%s: %v (report written: %v), want a refusal saying %q before any spec:\n%s", c.why, err, statErr == nil, c.want, out)
+		}
 	}
 }

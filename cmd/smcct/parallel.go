@@ -36,10 +36,13 @@ const childEnv = "SMCCT_CHECK_PROCESS"
 // absolute: Ginkgo starts the processes in the suite's directory.
 type childOptions struct {
 	Endpoint, Region, KeyID, Secret, OtherID, OtherSecret, Signature string
-	AllowWrites                                                      bool
-	Record, Replay                                                   string
-	Profile                                                          *framework.Profile
-	RunID                                                            string
+	// ControlToken: the processes probe the control plane as the parent did, and the
+	// parent may have had the token from --control-token rather than the environment.
+	ControlToken   string
+	AllowWrites    bool
+	Record, Replay string
+	Profile        *framework.Profile
+	RunID          string
 	// The filter, for the run's description in the report.
 	LabelFilter string
 	Focus, Skip []string
@@ -62,7 +65,7 @@ func runParallel(ctx context.Context, out io.Writer, o *checkOptions, t *framewo
 	}
 	co := childOptions{Endpoint: o.endpoint, Region: t.Region, KeyID: o.keyID, Secret: o.secret,
 		OtherID: t.Other.AccessKeyID, OtherSecret: t.Other.Secret, Signature: o.signature,
-		AllowWrites: o.allowWrites, RunID: t.RunID, LabelFilter: o.labelFilter, Focus: o.focus, Skip: o.skip}
+		AllowWrites: o.allowWrites, ControlToken: o.controlToken, RunID: t.RunID, LabelFilter: o.labelFilter, Focus: o.focus, Skip: o.skip}
 	if t.RunID != "" { // an endpoint: the processes share the parent's profile and run tag
 		co.Profile, co.Endpoint = t.Profile, t.Endpoint
 	}
@@ -248,9 +251,9 @@ func runChild(spec string) int {
 	}
 	o := &checkOptions{endpoint: co.Endpoint, region: co.Region, keyID: co.KeyID, secret: co.Secret,
 		otherID: co.OtherID, otherSecret: co.OtherSecret, signature: co.Signature, allowWrites: co.AllowWrites,
-		record: co.Record, replay: co.Replay, runID: co.RunID, profile: co.Profile,
+		controlToken: co.ControlToken, record: co.Record, replay: co.Replay, runID: co.RunID, profile: co.Profile,
 		labelFilter: co.LabelFilter, focus: co.Focus, skip: co.Skip, verbose: true}
-	o.fromEnv() // the control token, which the parent passes in the environment
+	o.fromEnv()
 	ctx := context.Background()
 	t, err := o.target(ctx)
 	if err != nil {

@@ -65,6 +65,10 @@ type Target struct {
 	Pace *Pace
 	// Leases hands out the profile's fixture objects, across the processes of a run.
 	Leases *Leases
+	// ControlRefused is the answer of an smcct control plane that would not serve this
+	// client (401 without its token, 403 for a Host it does not serve): the target then runs
+	// as one without a control plane, and the caller should say why. Nil otherwise.
+	ControlRefused *ControlError
 
 	controlToken string
 	closers      []func() error
@@ -183,7 +187,14 @@ func (t *Target) probe(ctx context.Context) error {
 	clock, err := t.Control().clock(ctx)
 	if err != nil {
 		var ce *ControlError
-		if errors.As(err, &ce) || isNotControl(err) {
+		if errors.As(err, &ce) && (ce.Status == http.StatusUnauthorized || ce.Status == http.StatusForbidden) {
+			t.ControlRefused = ce // our control plane, refusing this client
+			return nil
+		}
+		if errors.As(err, &ce) {
+			return nil // a reference started with --control=false: no control plane
+		}
+		if isNotControl(err) {
 			return nil // an ordinary endpoint: no control plane
 		}
 		return fmt.Errorf("probing %s: %w", t.Endpoint, err)
