@@ -82,6 +82,9 @@ func TestSemanticCasesCoverTheAnnotations(t *testing.T) {
 		}
 		for _, c := range PagingCases(a) {
 			add(c.Describe())
+			if c.Check == "walk" && c.Items <= c.Size {
+				t.Errorf("%q: %d items fit one page of %d, so the walk follows no page", c.Describe(), c.Items, c.Size)
+			}
 		}
 		for _, c := range RoundTripCases(a) {
 			add(c.Describe())

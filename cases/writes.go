@@ -17,8 +17,9 @@ type PagingCase struct {
 	// Check: "walk" every object once across pages; "beyond" a page past the end is empty;
 	// "defaults" the echoes show the defaults when nothing is asked.
 	Check string
-	// Size is the page size the walk asks for.
-	Size int
+	// Size is the page size the walk asks for, or the fixed size of a list without a size
+	// parameter; Items is how many items the walk makes: more than a page.
+	Size, Items int
 }
 
 // PagingCases generates the paging specs of a list action from x-acs-list.paging.
@@ -29,7 +30,10 @@ func PagingCases(a *spec.Action) []PagingCase {
 	kind, _, _ := a.List.OwnerOf()
 	var out []PagingCase
 	for _, pg := range a.List.Paging {
-		c := PagingCase{Action: a, Paging: pg, Kind: kind, Check: "walk", Size: 2}
+		c := PagingCase{Action: a, Paging: pg, Kind: kind, Check: "walk", Size: 2, Items: 3}
+		if pg.Fixed > 0 {
+			c.Size, c.Items = pg.Fixed, pg.Fixed+1
+		}
 		out = append(out, c)
 		if pg.Style == spec.PagesStyle {
 			c.Check = "beyond"
@@ -49,6 +53,8 @@ func (c PagingCase) Describe() string {
 	switch {
 	case pg.Style == spec.TokenStyle && pg.Size != "":
 		return fmt.Sprintf("%s follows %s with %s=%d through every object once, ending with an empty token", a, pg.Token, pg.Size, c.Size)
+	case pg.Style == spec.TokenStyle && pg.Fixed > 0:
+		return fmt.Sprintf("%s follows %s through %d items, %d a page, every one once, ending with an empty token", a, pg.Token, c.Items, c.Size)
 	case pg.Style == spec.TokenStyle:
 		return fmt.Sprintf("%s follows %s through every object once, ending with an empty token", a, pg.Token)
 	case c.Check == "beyond":

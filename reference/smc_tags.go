@@ -8,10 +8,6 @@ import (
 // maxTagsPerResource is the documented limit of tags on one SMC resource.
 const maxTagsPerResource = 20
 
-// tagPageSize is how many tag bindings one ListTagResources page holds; the docs give no
-// page size, so the reference picks the usual Alibaba default of 50.
-const tagPageSize = 50
-
 type smcTag struct {
 	Key   string `json:"Key"`
 	Value string `json:"Value"`
@@ -207,7 +203,7 @@ func listTagResources(c *Ctx) (any, error) {
 		}
 		start = n
 	}
-	end := min(start+tagPageSize, len(all))
+	end := min(start+c.Action.List.FixedPage(), len(all))
 	body := map[string]any{"TagResources": map[string]any{"TagResource": append([]tagBinding{}, all[start:end]...)}}
 	if end < len(all) {
 		body["NextToken"] = strconv.Itoa(end)

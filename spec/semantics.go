@@ -65,6 +65,20 @@ type Paging struct {
 	// Echo are response fields that repeat the request's value of the parameter of the same
 	// name, or its default when absent.
 	Echo []string `json:"echo,omitempty"`
+	// Fixed is how many items a token page holds when the action takes no size parameter
+	// (our choice where the docs give none, recorded in x-acs-choices): a walk needs more
+	// than one page of items to see the token followed.
+	Fixed int `json:"fixed,omitempty"`
+}
+
+// FixedPage is the page size of a token list that takes no size parameter, 0 if none.
+func (l *List) FixedPage() int {
+	for _, pg := range l.Paging {
+		if pg.Style == TokenStyle && pg.Size == "" && pg.Fixed > 0 {
+			return pg.Fixed
+		}
+	}
+	return 0
 }
 
 // The matches of x-acs-filter.
@@ -449,12 +463,18 @@ func (a *Action) pagingProblems(pg Paging) []string {
 		if pg.Number == "" || pg.Size == "" {
 			out = append(out, "pages paging needs number and size")
 		}
+		if pg.Fixed != 0 {
+			out = append(out, "pages paging has a size parameter, not fixed")
+		}
 		needParam(pg.Number)
 		needParam(pg.Size)
 		needField(pg.Total)
 	case TokenStyle:
 		if pg.Token == "" {
 			out = append(out, "token paging needs token")
+		}
+		if pg.Fixed < 0 || (pg.Fixed > 0 && pg.Size != "") {
+			out = append(out, "token paging: fixed is a positive size of a list without a size parameter")
 		}
 		needParam(pg.Token)
 		needParam(pg.Size)

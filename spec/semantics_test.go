@@ -143,6 +143,7 @@ func TestSemanticAnnotationsAreChecked(t *testing.T) {
 		{"list of an unknown kind", "kind: Thing\n", "kind: Nothing\n", "kind Nothing is not in x-acs-objects"},
 		{"echo of a field the answer lacks", "echo: [PageNumber]", "echo: [PageSize]", "paging field PageSize is not in the response"},
 		{"paging parameter that does not exist", "number: PageNumber", "number: Page", "paging parameter Page is not a parameter"},
+		{"fixed page size where a size parameter says it", "echo: [PageNumber]}", "echo: [PageNumber], fixed: 50}", "pages paging has a size parameter, not fixed"},
 		{"round trip to a field no item has", "x-acs-roundtrip: {field: Name}", "x-acs-roundtrip: {field: Nope}", "items have no Nope"},
 		{"flag error that is not documented", "error: Frequency.Needed}", "error: Nope.Nope}", "Nope.Nope is not in x-acs-errors"},
 		{"flag on a string", "name: Name\n        in: query\n        x-acs-roundtrip: {field: Name}", "name: Name\n        in: query\n        x-acs-roundtrip: {field: Name}\n        x-acs-flag: {when: {\"true\": {}, \"false\": {}}}", "flag Name is not a boolean"},

@@ -3,6 +3,8 @@ package deviation
 import (
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,14 +18,24 @@ type mutant struct {
 	action, param, mustFail string
 }
 
-// mutants lists one mutant per generated narrowing filter, round trip, flag and token spec:
-// a target that ignores the parameter must fail the spec generated for it.
+// mutants lists one mutant per parameter a generated semantic spec sends for its effect: a
+// target that ignores it must fail that spec. Filters that narrow, pick the "-" value, name
+// an unknown ID or combine with the ID filter; page numbers, sizes and tokens of page walks
+// and of pages past the end; round trips; flags; tokens retried alike or changed. Specs
+// about a parameter left out or sent empty (defaults, empty filters) have nothing to drop:
+// the named deviations cover them.
 func mutants() []mutant {
 	var out []mutant
 	for _, a := range spec.MustDefault().Actions() {
 		for _, c := range cases.FilterCases(a) {
-			if c.Check == cases.FilterNarrows {
+			switch c.Check {
+			case cases.FilterNarrows, cases.FilterNone, cases.FilterUnknown, cases.FilterAnd:
 				out = append(out, mutant{a.Name, c.Param.Name, "Filters " + c.Describe()})
+			}
+		}
+		for _, c := range cases.PagingCases(a) {
+			for _, p := range pagingParams(c) {
+				out = append(out, mutant{a.Name, p, "Paging " + c.Describe()})
 			}
 		}
 		for _, c := range cases.RoundTripCases(a) {
@@ -33,22 +45,49 @@ func mutants() []mutant {
 			out = append(out, mutant{a.Name, c.Param.Name, "Flags " + c.Describe()})
 		}
 		for _, c := range cases.IdempotencyCases(a) {
-			if c.Check == "retry" {
-				out = append(out, mutant{a.Name, c.Token.Name, "Idempotency " + c.Describe()})
-			}
+			out = append(out, mutant{a.Name, c.Token.Name, "Idempotency " + c.Describe()})
 		}
 	}
 	return out
 }
 
+// pagingParams are the parameters a paging spec asks a page with: number and size of a
+// walk or of a page past the end, token and size of a token walk.
+func pagingParams(c cases.PagingCase) []string {
+	pg := c.Paging
+	var out []string
+	switch {
+	case c.Check == "beyond":
+		out = []string{pg.Number}
+	case c.Check != "walk":
+	case pg.Style == spec.PagesStyle:
+		out = []string{pg.Number, pg.Size}
+	default:
+		out = []string{pg.Token, pg.Size}
+	}
+	return slices.DeleteFunc(out, func(p string) bool { return p == "" })
+}
+
 // TestEveryAnnotatedParameterIsCaught runs every mutant (SMCCT_MUTANTS=all, or make
-// mutants; a few minutes): each generated semantic spec must be able to fail. make test
-// runs the named deviations of TestSuitesCatchDeviations instead.
+// mutants; a few minutes), or those whose spec text a regexp matches (SMCCT_MUTANTS=^Paging):
+// each generated semantic spec must be able to fail. make test runs the named deviations of
+// TestSuitesCatchDeviations instead.
 func TestEveryAnnotatedParameterIsCaught(t *testing.T) {
-	if os.Getenv("SMCCT_MUTANTS") != "all" {
-		t.Skip("set SMCCT_MUTANTS=all (make mutants) to run one smcct check per annotated parameter")
+	sel := os.Getenv("SMCCT_MUTANTS")
+	if sel == "" {
+		t.Skip("set SMCCT_MUTANTS=all (make mutants), or a regexp of spec texts, to run one smcct check per annotated parameter")
+	}
+	if sel == "all" {
+		sel = ""
+	}
+	only, err := regexp.Compile(sel)
+	if err != nil {
+		t.Fatalf("SMCCT_MUTANTS: %v", err)
 	}
 	for _, m := range mutants() {
+		if !only.MatchString(m.mustFail) {
+			continue
+		}
 		t.Run(m.action+"/"+m.param, func(t *testing.T) {
 			t.Parallel()
 			focus := focusFor(m.mustFail)
@@ -86,7 +125,7 @@ func TestMutantsCoverEveryKind(t *testing.T) {
 	for _, m := range mutants() {
 		kinds[strings.Fields(m.mustFail)[0]]++
 	}
-	for _, k := range []string{"Filters", "Round", "Flags", "Idempotency"} {
+	for _, k := range []string{"Filters", "Paging", "Round", "Flags", "Idempotency"} {
 		if kinds[k] == 0 {
 			t.Errorf("no mutant for %s specs", k)
 		}
