@@ -200,7 +200,11 @@ func runCheck(t *testing.T, endpoint, focus string) (failed []string, ran int) {
 	return failed, ran
 }
 
-var totalCount = regexp.MustCompile(`<TotalCount>[0-9]+</TotalCount>`)
+var (
+	totalCount = regexp.MustCompile(`<TotalCount>[0-9]+</TotalCount>`)
+	secondPart = regexp.MustCompile(`^DataDisk\.[0-9]+\.Part\.2\.`)
+	recommend  = regexp.MustCompile(`(?s)<Recommend>.*?</Recommend>`)
+)
 
 func errorCode(a *answer) string {
 	c, _ := a.body["Code"].(string)
@@ -405,6 +409,79 @@ func TestSuitesCatchDeviations(t *testing.T) {
 				}
 				q.Del("Tag.1.Value")
 				return true
+			},
+		},
+		{
+			name:  "TotalCount of one page",
+			focus: "DescribeSourceServers pages with PageSize", mustFail: "DescribeSourceServers pages with PageSize=2 through every object once",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if action == "DescribeSourceServers" && a.status == http.StatusOK {
+					wrap, _ := a.body["SourceServers"].(map[string]any)
+					items, _ := wrap["SourceServer"].([]any)
+					a.body["TotalCount"] = len(items)
+				}
+			},
+		},
+		{
+			name:  "PageSize echoed as the default",
+			focus: "DescribeReplicationJobs pages with PageSize", mustFail: "DescribeReplicationJobs pages with PageSize=2 through every object once",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if action == "DescribeReplicationJobs" && a.status == http.StatusOK {
+					a.body["PageSize"] = 10
+				}
+			},
+		},
+		{
+			name:  "NextToken that never ends",
+			focus: "DescribeDiskReplicaPairs follows NextToken", mustFail: "DescribeDiskReplicaPairs follows NextToken with MaxResults=2 through every object once",
+			dev: func(action string, r *http.Request, a *answer) {
+				if action == "DescribeDiskReplicaPairs" && a.status == http.StatusOK && a.body["NextToken"] == "" {
+					a.body["NextToken"] = r.URL.Query().Get("NextToken") // the last page points at itself
+				}
+			},
+		},
+		{
+			name:  "changed retry answered as the first",
+			focus: "CreateDiskReplicaGroup retried with the same ClientToken and another", mustFail: "CreateDiskReplicaGroup retried with the same ClientToken and another GroupName returns 400 IdempotentParameterMismatch",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if errorCode(a) == "IdempotentParameterMismatch" {
+					ok(a)
+				}
+			},
+		},
+		{
+			name:  "nested list cut to its first item",
+			focus: "CreateReplicationJob DataDisk=", mustFail: "CreateReplicationJob DataDisk=",
+			rw: func(action string, q url.Values) bool {
+				if action != "CreateReplicationJob" {
+					return false
+				}
+				dropped := false
+				for k := range q {
+					if secondPart.MatchString(k) {
+						q.Del(k)
+						dropped = true
+					}
+				}
+				return dropped
+			},
+		},
+		{
+			name:  "wrong EBS HostId",
+			focus: "ebs answers an unknown object with a JSON error envelope", mustFail: "ebs answers an unknown object with a JSON error envelope",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if a.status >= 400 && a.body != nil {
+					a.body["HostId"] = "smc.aliyuncs.com"
+				}
+			},
+		},
+		{
+			name:  "error without Recommend",
+			focus: "smc answers a missing parameter with a XML error envelope", mustFail: "smc answers a missing parameter with a XML error envelope",
+			dev: func(action string, _ *http.Request, a *answer) {
+				if a.status >= 400 && a.body == nil {
+					a.raw = recommend.ReplaceAll(a.raw, nil)
+				}
 			},
 		},
 		{
