@@ -270,7 +270,13 @@ func cassetteReport(out io.Writer, t *framework.Target, o *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\ncassettes: %s %d under %s\n", cs.Mode(), cs.Used(), cs.Dir())
+	return cassetteSummary(out, o, cs.Mode().String(), cs.Used(), cs.Dir(), left)
+}
+
+// cassetteSummary prints what a run recorded or replayed, shared by the in-process and the
+// --procs runs, and fails a full replay that left cassettes unused.
+func cassetteSummary(out io.Writer, o *checkOptions, mode string, used int, dir string, left []string) error {
+	fmt.Fprintf(out, "\ncassettes: %s %d under %s\n", mode, used, dir)
 	if len(left) == 0 {
 		return nil
 	}

@@ -215,19 +215,7 @@ func parallelCassetteReport(out io.Writer, o *checkOptions, reports []types.Repo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\ncassettes: %s %d under %s\n", mode, len(used), dir)
-	if len(left) == 0 {
-		return nil
-	}
-	fmt.Fprintf(out, "%d cassettes no spec used this run:\n", len(left))
-	for _, p := range left {
-		fmt.Fprintf(out, "  %s\n", p)
-	}
-	filtered := o.labelFilter != "" || len(o.focus) > 0 || len(o.skip) > 0
-	if o.replay != "" && !filtered {
-		return &exitError{code: 1, msg: "cassettes no spec replayed: record them again (make cassettes)"}
-	}
-	return nil
+	return cassetteSummary(out, o, mode, len(used), dir, left)
 }
 
 // runChild is a parallel process: it reads its options from the environment and Ginkgo's
