@@ -264,7 +264,7 @@ func sortedKinds(m map[string]States) []string {
 // starts are the nodes a path may begin with: a given state, new objects, fixtures.
 func (p *Product) starts(o *Object, opt PlanOptions) []*node {
 	if opt.From != nil {
-		return []*node{{state: copyState(opt.From), flags: copyState(opt.FromFlags)}}
+		return []*node{{state: CopyState(opt.From), flags: CopyState(opt.FromFlags)}}
 	}
 	var out []*node
 	l := o.Lifecycle
@@ -278,13 +278,13 @@ func (p *Product) starts(o *Object, opt PlanOptions) []*node {
 				params[in.Given] = "given"
 				cost++ // a plain create wins a tie
 			}
-			st := Step{Kind: StepCreate, Action: a, Params: params, State: copyState(in.State)}
-			out = append(out, &node{state: copyState(in.State), flags: applied(defaults, in.Flags), cost: cost, steps: []Step{st}})
+			st := Step{Kind: StepCreate, Action: a, Params: params, State: CopyState(in.State)}
+			out = append(out, &node{state: CopyState(in.State), flags: applied(defaults, in.Flags), cost: cost, steps: []Step{st}})
 		}
 	}
 	for _, fx := range opt.Fixtures {
-		st := Step{Kind: StepFixture, State: copyState(fx)}
-		out = append(out, &node{state: copyState(fx), flags: map[string]string{}, steps: []Step{st}})
+		st := Step{Kind: StepFixture, State: CopyState(fx)}
+		out = append(out, &node{state: CopyState(fx), flags: map[string]string{}, steps: []Step{st}})
 	}
 	return out
 }
@@ -523,14 +523,16 @@ func stateHas(state, want map[string]string) bool {
 }
 
 func applied(state, set map[string]string) map[string]string {
-	out := copyState(state)
+	out := CopyState(state)
 	for k, v := range set {
 		out[k] = v
 	}
 	return out
 }
 
-func copyState(m map[string]string) map[string]string {
+// CopyState copies a state or flag map; unlike maps.Clone it never returns nil, so the
+// copy can always be written to.
+func CopyState(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
 		out[k] = v
@@ -597,7 +599,7 @@ func (p *Product) PlanRemoval(kind string, from, flags map[string]string) (Path,
 		return Path{}, &NoPath{Kind: kind, Want: gone, Reason: "the API cannot create one again, so it is never removed"}
 	}
 	q := &queue{}
-	q.push(&node{state: copyState(from), flags: copyState(flags)})
+	q.push(&node{state: CopyState(from), flags: CopyState(flags)})
 	done := map[string]bool{}
 	for !q.empty() {
 		n := q.pop()

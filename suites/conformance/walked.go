@@ -229,16 +229,8 @@ func (s *walkScene) snapshot(ctx context.Context) map[string]map[string]string {
 	for _, kind := range s.order {
 		o := s.objs[kind]
 		if s.w.Observe(ctx, o) {
-			out[kind] = copyState(o.State)
+			out[kind] = spec.CopyState(o.State)
 		}
-	}
-	return out
-}
-
-func copyState(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
 	}
 	return out
 }
@@ -365,7 +357,7 @@ func checkWalkedEffect(ctx SpecContext, s *walkScene, r *framework.Result, befor
 		} else {
 			o = s.staged(s.w.Adopt(target, id, r.Request.Query))
 			Expect(s.w.Observe(ctx, o)).To(BeTrue(), "Describe lists the %s %s that %s created", target, id, a.Name)
-			after[target] = copyState(o.State)
+			after[target] = spec.CopyState(o.State)
 		}
 	}
 	for _, kind := range s.order {

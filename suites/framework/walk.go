@@ -287,7 +287,7 @@ func (w *Walker) dropMember(ctx context.Context, env *Env) {
 	}
 	w.Call(ctx, p, "DeleteDiskReplicaPair", nil)
 	if e := MustAction("DeleteDiskReplicaPair").EffectFor(nil); e != nil {
-		p.State = copyMap(e.Set)
+		p.State = spec.CopyState(e.Set)
 	}
 	if !w.AwaitGone(ctx, p, w.patience(p, p.State, nil, 0)) {
 		Skip(fmt.Sprintf("the group's member pair %s did not go after DeleteDiskReplicaPair", p.ID))

@@ -23,7 +23,7 @@ const (
 // and registers its removal.
 func (w *Walker) create(ctx context.Context, path spec.Path, st spec.Step, env *Env) *Obj {
 	GinkgoHelper()
-	o := &Obj{Kind: path.Kind, State: copyMap(st.State), Flags: initialFlags(path.Kind, st)}
+	o := &Obj{Kind: path.Kind, State: spec.CopyState(st.State), Flags: initialFlags(path.Kind, st)}
 	q := url.Values{}
 	switch path.Kind {
 	case "ReplicationJob":

@@ -59,7 +59,7 @@ func (w *Walker) Settle(ctx context.Context, o *Obj, j cases.Judge) {
 // takes for o.
 func (w *Walker) settleTime(o *Obj, e *spec.Effect) time.Duration {
 	l := lifecycleOf(o.Kind)
-	cur := copyMap(o.State)
+	cur := spec.CopyState(o.State)
 	var d time.Duration
 	for hop := 0; hop < 10; hop++ {
 		if len(e.Settles) > 0 && includes(cur, e.Settles) {
@@ -129,7 +129,7 @@ func (e *waitError) Error() string { return e.msg }
 func (w *Walker) waitFor(ctx context.Context, o *Obj, want map[string]string, d time.Duration) *waitError {
 	limit := 2*w.Wall(d) + 3*time.Second
 	deadline := time.Now().Add(limit)
-	from := copyMap(o.State)
+	from := spec.CopyState(o.State)
 	ok := successors(o.Kind, from, o.Facts())
 	interval := min(max(w.Wall(d)/20, 10*time.Millisecond), time.Second)
 	target := "gone"
@@ -253,14 +253,6 @@ func includes(state, want map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 func stateText(m map[string]string) string {
